@@ -1,0 +1,31 @@
+"""Interface strings (dashboard/strings.yaml) and theme labels (pipeline/resources/themes.yaml)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.io import RESOURCES
+
+STRINGS = Path(__file__).with_name("strings.yaml")
+
+
+@lru_cache(maxsize=1)
+def _strings() -> dict[str, dict[str, str]]:
+    return yaml.safe_load(STRINGS.read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "zh") -> str:
+    """The string `key` in `lang` (Chinese when missing)."""
+    entry = _strings()[key]
+    return entry.get(lang) or entry["zh"]
+
+
+@lru_cache(maxsize=2)
+def theme_labels(lang: str = "zh") -> dict[str, str]:
+    """Theme id → label in `lang`, from the bundled taxonomy (ids without a label show as is)."""
+    config = yaml.safe_load((RESOURCES / "themes.yaml").read_text(encoding="utf-8"))
+    key = "label_zh" if lang == "zh" else "label_en"
+    return {str(th["id"]): str(th.get(key) or th["id"]) for th in config.get("themes", [])}

@@ -1,0 +1,107 @@
+"""The view state (filters) and its round trip through URL query parameters.
+
+Pure: no Streamlit here. `from_params` never raises: values it cannot use fall back to the
+default and produce a notice for the user.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+MAX_QUERY_CHARS = 100
+LANGS = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: str | None = None  # ISO date, inclusive
+    date_to: str | None = None
+    provinces: tuple[str, ...] = ()
+    cities: tuple[str, ...] = ()
+    counties: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    query: str = ""
+
+    def is_default(self) -> bool:
+        return self == Filters()
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the dataset offers: valid values for each filter."""
+
+    date_min: str | None
+    date_max: str | None
+    provinces: frozenset[str] = field(default_factory=frozenset)
+    cities: frozenset[str] = field(default_factory=frozenset)
+    counties: frozenset[str] = field(default_factory=frozenset)
+    themes: frozenset[str] = field(default_factory=frozenset)
+    sources: frozenset[str] = field(default_factory=frozenset)
+
+
+_LIST_KEYS = {"province": "provinces", "city": "cities", "county": "counties", "theme": "themes", "source": "sources"}
+
+
+def _iso(value: str) -> str | None:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
+
+
+def from_params(params: dict[str, list[str]], options: Options) -> tuple[Filters, list[str]]:
+    """Filters from query parameters (each key → list of values); unknown or invalid values are
+    dropped with a notice."""
+    notices: list[str] = []
+    values: dict = {}
+    for key, attr in _LIST_KEYS.items():
+        raw = [v for item in params.get(key, []) for v in item.split(",") if v.strip()]
+        valid = getattr(options, attr)
+        kept = tuple(dict.fromkeys(v.strip() for v in raw if v.strip() in valid))
+        dropped = [v for v in raw if v.strip() not in valid]
+        if dropped:
+            notices.append(f"{key}: {', '.join(dropped[:5])}")
+        values[attr] = kept
+    for key in ("from", "to"):
+        raw = (params.get(key) or [None])[-1]
+        if raw is None:
+            continue
+        iso = _iso(raw)
+        if iso is None:
+            notices.append(f"{key}: {raw}")
+        else:
+            values[f"date_{key}"] = iso
+    if values.get("date_from") and values.get("date_to") and values["date_from"] > values["date_to"]:
+        notices.append(f"from > to: {values['date_from']} > {values['date_to']}")
+        values.pop("date_from"), values.pop("date_to")
+    query = (params.get("q") or [""])[-1]
+    if len(query) > MAX_QUERY_CHARS:
+        notices.append(f"q: {len(query)} > {MAX_QUERY_CHARS}")
+        query = query[:MAX_QUERY_CHARS]
+    values["query"] = query.strip()
+    return Filters(**values), notices
+
+
+def to_params(filters: Filters) -> dict[str, str]:
+    """Query parameters for the filters (defaults left out, lists comma-joined)."""
+    params: dict[str, str] = {}
+    if filters.date_from:
+        params["from"] = filters.date_from
+    if filters.date_to:
+        params["to"] = filters.date_to
+    for key, attr in _LIST_KEYS.items():
+        if getattr(filters, attr):
+            params[key] = ",".join(getattr(filters, attr))
+    if filters.query:
+        params["q"] = filters.query
+    return params
+
+
+def lang_from_params(params: dict[str, list[str]]) -> str:
+    lang = (params.get("lang") or ["zh"])[-1]
+    return lang if lang in LANGS else "zh"
+
+
+__all__ = ["Filters", "Options", "from_params", "to_params", "lang_from_params", "replace"]

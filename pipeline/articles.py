@@ -1,0 +1,81 @@
+"""Documents → articles: split pages into stories, date and source each, give stable ids.
+
+`documents_frame` flattens parsed documents; `split_articles` is the stage; `dedupe` (in
+`pipeline.dedupe`) then collapses copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import pandas as pd
+
+from pipeline import dates
+from pipeline.clean import LinePatterns
+from pipeline.formats import Document
+from pipeline.schema import ARTICLES, DOCUMENTS, Col
+from pipeline.sources import SourceBook, header_source, story_source
+from pipeline.split import split_page
+
+DOC_COLUMNS = [*DOCUMENTS.columns, "body", "meta_title", "meta_date", "meta_source", "meta_url"]
+
+
+def documents_frame(documents: list[Document]) -> pd.DataFrame:
+    """One row per parsed document: the documents table's columns plus body and metadata."""
+    rows = [
+        {Col.doc_path: d.doc_path, Col.format: d.format, Col.encoding: d.encoding, Col.raw_text: d.raw_text,
+         "body": d.body, **{f"meta_{k}": d.meta.get(k) for k in ("title", "date", "source", "url")}}
+        for d in documents
+    ]
+    return pd.DataFrame(rows, columns=DOC_COLUMNS)
+
+
+def _text(value) -> str | None:
+    """A metadata cell as a string, or None (pandas stores missing strings as NaN)."""
+    return value if isinstance(value, str) and value else None
+
+
+def article_id(doc_path: str, span_start: int) -> str:
+    """Same input file and story position → same id, across runs and machines."""
+    return hashlib.blake2b(f"{doc_path}\x00{span_start}".encode(), digest_size=8).hexdigest()
+
+
+def split_articles(documents: pd.DataFrame, patterns: LinePatterns, book: SourceBook, root_name: str = "") -> pd.DataFrame:
+    """One row per story, before de-duplication (n_copies 1, copy lists of one)."""
+    rows = []
+    for doc in documents.itertuples(index=False):
+        meta_title, meta_date, meta_source, meta_url = (_text(v) for v in (doc.meta_title, doc.meta_date, doc.meta_source, doc.meta_url))
+        stories = split_page(doc.body, patterns, single=bool(meta_title))
+        head_lines = doc.body.split("\n", 40)[:40]
+        path = f"{root_name}/{doc.doc_path}" if root_name else doc.doc_path
+        header = header_source(head_lines, patterns.header_source)
+        doc_date = dates.from_metadata(meta_date) or dates.from_header(head_lines) or dates.from_path(path)
+        # A story's own evidence (a numbered annual day) dates the whole page it was printed on.
+        text_dates = [dates.from_text(s.text) for s in stories] if doc_date is None else []
+        page_date = next((d for d in text_dates if d is not None and d.precision == "day"), None) or next(
+            (d for d in text_dates if d is not None), None)
+        sources = [story_source(book, meta_source, header, s.bylines, path) for s in stories]
+        page_source = Counter(s for s in sources if s).most_common(1)
+        for index, (story, source) in enumerate(zip(stories, sources)):
+            guess = doc_date or (text_dates[index] if text_dates and text_dates[index] else page_date)
+            title = meta_title if meta_title and index == 0 else story.title
+            rows.append({
+                Col.article_id: article_id(doc.doc_path, story.span_start),
+                Col.doc_path: doc.doc_path,
+                Col.story: index,
+                Col.span_start: story.span_start,
+                Col.span_end: story.span_end,
+                Col.title: title,
+                Col.date: guess.date if guess else None,
+                Col.date_precision: guess.precision if guess else None,
+                Col.date_origin: guess.origin if guess else None,
+                Col.source: source or (page_source[0][0] if page_source else None),
+                Col.url: meta_url,
+                Col.text: story.text,
+                Col.n_chars: len(story.text),
+                Col.n_copies: 1,
+                Col.copy_paths: [doc.doc_path],
+                Col.copy_sources: [source] if source else [],
+            })
+    return pd.DataFrame(rows, columns=ARTICLES.columns) if rows else ARTICLES.empty()

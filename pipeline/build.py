@@ -1,0 +1,65 @@
+"""The build: the stages in order, from parsed documents to the tables.
+
+Each stage is a pure function of earlier tables and the resources; this module only wires them
+and times them. Files are read and written by `pipeline.io`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pandas as pd
+
+from pipeline.articles import documents_frame, split_articles
+from pipeline.config import Resources
+from pipeline.dedupe import dedupe
+from pipeline.formats import Document
+from pipeline.keywords import article_keywords
+from pipeline.places import places_table
+from pipeline.schema import DOCUMENTS, Col
+from pipeline.themes import themes_table
+from pipeline.timeline import timeline_table
+
+STAGES = ("documents", "split", "dedupe", "places", "themes", "keywords", "timeline")
+
+Progress = Callable[[str, int, int], None]  # (stage, index, number of stages)
+
+
+def build(documents: list[Document], res: Resources, root_name: str = "",
+          progress: Progress | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Run every stage; return the tables and a summary with per-stage durations (seconds)."""
+    durations: dict[str, float] = {}
+
+    def stage(name, fn, *args):
+        if progress:
+            progress(name, STAGES.index(name), len(STAGES))
+        started = time.perf_counter()
+        result = fn(*args)
+        durations[name] = round(time.perf_counter() - started, 3)
+        return result
+
+    docs = stage("documents", documents_frame, documents)
+    stories = stage("split", split_articles, docs, res.patterns, res.sources, root_name)
+    articles = stage("dedupe", dedupe, stories)
+    places = stage("places", places_table, articles, res.gazetteer, res.segmenter, res.homes)
+    themes = stage("themes", themes_table, articles, res.taxonomy)
+    keywords = stage("keywords", article_keywords, articles, res.segmenter, res.stopwords)
+    timeline = stage("timeline", timeline_table, articles, places, themes)
+    tables = {
+        "articles": articles,
+        "documents": docs[DOCUMENTS.columns],
+        "places": places,
+        "themes": themes,
+        "keywords": keywords,
+        "timeline": timeline,
+    }
+    summary = {
+        "stories": len(stories),
+        "articles": len(articles),
+        "duplicates_collapsed": int((articles[Col.n_copies] - 1).sum()) if len(articles) else 0,
+        "places": len(places),
+        "themes": len(themes),
+        "durations_s": durations,
+    }
+    return tables, summary

@@ -1,0 +1,116 @@
+"""Command line: `python -m pipeline build|schema|evaluate`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from pipeline import io
+from pipeline.build import build
+from pipeline.formats import FieldMap
+from pipeline.schema import markdown
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
+
+BUILD_EPILOG = """\
+exit status:
+  0  every file was read and the tables were written
+  3  the tables were written, but some files were skipped (listed on stderr and in report.json)
+  1  the build failed: nothing was written and the previous tables in --out are untouched
+  2  usage error
+
+Input formats: .txt .md (YAML front matter) .html .htm .json (object or list) .jsonl .csv, and
+.zip archives of these. Folders are read recursively. doc_path is the path relative to the INPUT
+given (prefixed with the INPUT's name when several are given).
+
+example:
+  python -m pipeline build data/raw --out data/processed
+  python -m pipeline build ../shared/corpus/xwlb --out /tmp/xwlb --text-field content
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m pipeline", description="govlens pipeline: turn a folder of Chinese news articles into analysis tables (Parquet).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    b = commands.add_parser("build", help="read articles and write the tables", epilog=BUILD_EPILOG,
+                            formatter_class=argparse.RawDescriptionHelpFormatter,
+                            description="Read INPUT files and folders and write articles, documents, places, themes, keywords and timeline tables plus report.json into --out.")
+    b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders (read recursively)")
+    b.add_argument("--out", required=True, type=Path, help="output folder (replaced only when the build succeeds)")
+    b.add_argument("--resources", type=Path, default=io.RESOURCES, help="folder of resource files (themes.yaml, gazetteer…); default: the bundled ones")
+    b.add_argument("--segmenter", choices=("auto", "rjieba", "jieba"), default="auto", help="word segmenter (default: rjieba when installed)")
+    for name in ("title", "text", "date", "source", "url"):
+        b.add_argument(f"--{name}-field", metavar="KEY", help=f"record key holding the {name} in JSON/JSONL/CSV inputs (default: detected)")
+    b.add_argument("--quiet", action="store_true", help="no progress output, only errors and the skipped files")
+
+    commands.add_parser("schema", help="print the table documentation (docs/tables.md) as Markdown")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "schema":
+        print(markdown())
+        return EXIT_OK
+    return _build(args)
+
+
+def _say(quiet: bool, message: str, end: str = "\n") -> None:
+    if not quiet:
+        print(message, file=sys.stderr, end=end, flush=True)
+
+
+def _build(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    fields = FieldMap().override(title=args.title_field, text=args.text_field, date=args.date_field,
+                                 source=args.source_field, url=args.url_field)
+    try:
+        resources = io.load_resources(args.resources, args.segmenter, fields)
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot load resources from {args.resources}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    tty = sys.stderr.isatty()
+
+    def reading(done: int, total: int) -> None:
+        if tty and (done == total or done % 50 == 0):
+            _say(args.quiet, f"\rreading files {done:,}/{total:,} ({100 * done // max(total, 1)}%)", end="\n" if done == total else "")
+
+    read_started = time.perf_counter()
+    result = io.read_inputs(args.inputs, fields, progress=reading)
+    read_seconds = round(time.perf_counter() - read_started, 3)
+    for skip in result.skipped:
+        print(f"skipped {skip['path']}: {skip['reason']}", file=sys.stderr)
+    if not result.documents:
+        print("error: no readable article in the inputs; nothing written", file=sys.stderr)
+        return EXIT_FAILED
+
+    def stage(name: str, index: int, total: int) -> None:
+        _say(args.quiet, f"[{index + 1}/{total}] {name}")
+
+    root_name = args.inputs[0].resolve().name if len(args.inputs) == 1 and args.inputs[0].is_dir() else ""
+    tables, summary = build(result.documents, resources, root_name, progress=stage)
+    report = {
+        "inputs": [str(p) for p in args.inputs],
+        "files_seen": result.seen,
+        "files_read": len(result.read),
+        "files_skipped": len(result.skipped),
+        "skipped": result.skipped,
+        "read": result.read,
+        "documents": len(result.documents),
+        **summary,
+        "segmenter": resources.segmenter.engine,
+    }
+    report["durations_s"] = {"read": read_seconds, **summary["durations_s"]}
+    report["durations_s"]["total"] = round(time.perf_counter() - started, 3)
+    try:
+        io.write_outputs(tables, report, args.out)
+    except (OSError, io.SchemaError) as exc:
+        print(f"error: writing {args.out} failed ({exc}); previous tables left as they were", file=sys.stderr)
+        return EXIT_FAILED
+    _say(args.quiet, f"wrote {args.out}: {summary['articles']:,} articles from {len(result.read):,} files "
+                     f"({len(result.skipped)} skipped, {summary['duplicates_collapsed']} duplicates collapsed) "
+                     f"in {report['durations_s']['total']:.1f}s")
+    return EXIT_SKIPPED if result.skipped else EXIT_OK

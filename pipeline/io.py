@@ -1,0 +1,246 @@
+"""All file access of the pipeline: finding and reading inputs, loading resources, writing and
+reading tables. Everything else is pure.
+
+Outputs are written to a temporary folder beside the target and swapped in only once the whole
+build has succeeded, so a failed or killed build leaves the previous tables as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from pipeline.config import Resources
+from pipeline.formats import EXTENSIONS, Document, FieldMap, Unreadable, parse
+from pipeline.schema import TABLES, SchemaError
+
+RESOURCES = Path(__file__).parent / "resources"
+READABLE = set(EXTENSIONS) | {".zip"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one input may cost. Archives past them are refused, not truncated."""
+
+    max_file_bytes: int = 50_000_000  # a larger single file is refused
+    max_archive_members: int = 20_000
+    max_archive_bytes: int = 500_000_000  # total expanded size of one archive
+    max_compression_ratio: float = 200.0  # expanded / compressed, per member: a zip bomb's signature
+
+
+@dataclass
+class ReadResult:
+    documents: list[Document] = field(default_factory=list)
+    seen: int = 0
+    read: list[dict] = field(default_factory=list)  # {path, format, encoding, documents}
+    skipped: list[dict] = field(default_factory=list)  # {path, reason}
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    doc_path: str  # relative to the INPUT root (prefixed with the root's name when several are given)
+
+
+def discover(inputs: list[Path], skipped: list[dict]) -> Iterator[InputFile]:
+    """Files under the inputs, recursively, in sorted order. Unreadable folders, broken links and
+    link loops are reported in `skipped` and passed over."""
+    for root in inputs:
+        prefix = f"{root.resolve().name}/" if len(inputs) > 1 else ""
+        if not root.exists():
+            skipped.append({"path": str(root), "reason": "no such file or folder (or a broken link)"})
+        elif root.is_file():
+            yield InputFile(root, prefix + root.name)
+        else:
+            yield from _walk(root, root, prefix, {root.resolve()}, skipped)
+
+
+def _walk(folder: Path, root: Path, prefix: str, visited: set[Path], skipped: list[dict]) -> Iterator[InputFile]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        skipped.append({"path": prefix + folder.relative_to(root).as_posix(), "reason": f"cannot list folder: {exc.strerror or exc}"})
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        rel = prefix + path.relative_to(root).as_posix()
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                real = path.resolve()
+                if real in visited or any(real in v.parents for v in visited if entry.is_symlink()):
+                    skipped.append({"path": rel, "reason": "symbolic link loop (folder already visited)"})
+                    continue
+                yield from _walk(path, root, prefix, visited | {real}, skipped)
+            elif entry.is_file(follow_symlinks=True):
+                if path.suffix.lower() in READABLE:
+                    yield InputFile(path, rel)
+            elif entry.is_symlink():
+                skipped.append({"path": rel, "reason": "broken symbolic link"})
+        except OSError as exc:  # ELOOP and friends
+            skipped.append({"path": rel, "reason": f"cannot follow: {exc.strerror or exc}"})
+
+
+def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limits = Limits(),
+                progress: Callable[[int, int], None] | None = None) -> ReadResult:
+    """Read and parse every input file; one bad file never stops the others."""
+    result = ReadResult()
+    files = list(discover(inputs, result.skipped))
+    result.seen = len(files) + len(result.skipped)
+    for done, item in enumerate(files, 1):
+        if item.path.suffix.lower() == ".zip":
+            _read_archive(item, fields, limits, result)
+        else:
+            try:
+                size = item.path.stat().st_size
+                if size > limits.max_file_bytes:
+                    raise Unreadable(f"file of {size:,} bytes exceeds the limit of {limits.max_file_bytes:,}")
+                _parse_into(result, item.doc_path, item.path.read_bytes(), fields)
+            except (Unreadable, OSError) as exc:
+                result.skipped.append({"path": item.doc_path, "reason": _reason(exc)})
+        if progress:
+            progress(done, len(files))
+    return result
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, OSError):
+        return f"cannot read: {exc.strerror or exc}"
+    return str(exc)
+
+
+def _parse_into(result: ReadResult, doc_path: str, data: bytes, fields: FieldMap) -> None:
+    documents = parse(doc_path, data, fields)
+    result.documents += documents
+    result.read.append({"path": doc_path, "format": documents[0].format, "encoding": documents[0].encoding,
+                        "documents": len(documents)})
+
+
+def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: ReadResult) -> None:
+    """Read the members of a zip archive; refuse the whole archive if it breaks a limit."""
+    try:
+        with zipfile.ZipFile(item.path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            problem = archive_problem(members, limits)
+            if problem:
+                result.skipped.append({"path": item.doc_path, "reason": problem})
+                return
+            result.seen += len(members)
+            for member in sorted(members, key=lambda m: m.filename):
+                name = f"{item.doc_path}/{member.filename}"
+                if PurePosixPath(member.filename).suffix.lower() not in EXTENSIONS:
+                    result.skipped.append({"path": name, "reason": "not a readable format"})
+                    continue
+                try:
+                    _parse_into(result, name, archive.read(member), fields)
+                except (Unreadable, OSError, zipfile.BadZipFile, EOFError) as exc:
+                    result.skipped.append({"path": name, "reason": _reason(exc)})
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        result.skipped.append({"path": item.doc_path, "reason": f"not a readable zip archive: {exc}"})
+
+
+def archive_problem(members: list[zipfile.ZipInfo], limits: Limits) -> str | None:
+    """Why an archive must be refused (escaping paths, links, bombs), or None."""
+    if len(members) > limits.max_archive_members:
+        return f"archive holds {len(members):,} files, more than the limit of {limits.max_archive_members:,}"
+    total = 0
+    for member in members:
+        path = PurePosixPath(member.filename.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts:
+            return f"archive entry {member.filename!r} escapes its folder"
+        if stat.S_ISLNK(member.external_attr >> 16):
+            return f"archive entry {member.filename!r} is a symbolic link"
+        total += member.file_size
+        if member.compress_size and member.file_size / member.compress_size > limits.max_compression_ratio:
+            return f"archive entry {member.filename!r} expands {member.file_size / member.compress_size:,.0f}× (zip bomb?)"
+    if total > limits.max_archive_bytes:
+        return f"archive expands to {total:,} bytes, more than the limit of {limits.max_archive_bytes:,}"
+    return None
+
+
+def load_resources(folder: Path = RESOURCES, segmenter_engine: str = "auto", fields: FieldMap | None = None) -> Resources:
+    """Read every resource file users may edit and build the stages' resources once."""
+
+    def text(name: str) -> str:
+        return (folder / name).read_text(encoding="utf-8")
+
+    def table(name: str) -> pd.DataFrame:
+        return pd.read_csv(folder / name, dtype=str, keep_default_na=False, comment=None)
+
+    divisions = table("gazetteer.csv")
+    divisions[["lat", "lon"]] = divisions[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
+    return Resources.from_parsed(
+        boilerplate=yaml.safe_load(text("boilerplate.yaml")),
+        sources=yaml.safe_load(text("sources.yaml")),
+        themes=yaml.safe_load(text("themes.yaml")),
+        divisions=divisions,
+        aliases=table("place_aliases.csv"),
+        false_friends=text("place_false_friends.txt"),
+        user_dictionary=text("userdict.txt"),
+        stopwords=text("stopwords.txt"),
+        segmenter_engine=segmenter_engine,
+        fields=fields,
+    )
+
+
+def write_outputs(tables: dict[str, pd.DataFrame], report: dict, out: Path) -> None:
+    """Validate and write every table as Parquet plus report.json, replacing `out` only when all
+    of it is written. The previous outputs survive any failure before the final rename."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _recover(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        for name, frame in tables.items():
+            pq.write_table(TABLES[name].to_arrow(frame), staging / f"{name}.parquet", compression="zstd")
+        (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        _fsync_tree(staging)
+        previous = out.with_name(f".{out.name}.previous")
+        if out.exists():
+            os.replace(out, previous)
+        os.replace(staging, out)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _recover(out: Path) -> None:
+    """A build killed between the two renames leaves only `.NAME.previous`: put it back."""
+    previous = out.with_name(f".{out.name}.previous")
+    if previous.exists() and not out.exists():
+        os.replace(previous, out)
+    for stale in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def read_table(folder: Path, name: str) -> pd.DataFrame:
+    """Read one table and check it against its schema (SchemaError on mismatch)."""
+    table = pq.read_table(Path(folder) / f"{name}.parquet")
+    TABLES[name].check(table)
+    return table.to_pandas()
+
+
+def read_report(folder: Path) -> dict:
+    return json.loads((Path(folder) / "report.json").read_text(encoding="utf-8"))
+
+
+__all__ = ["Limits", "ReadResult", "SchemaError", "discover", "read_inputs", "archive_problem", "load_resources",
+           "write_outputs", "read_table", "read_report"]

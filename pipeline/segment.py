@@ -1,0 +1,86 @@
+"""The one wrapper around the word segmenter.
+
+`rjieba` (the binding of jieba-rs) segments ~20x faster than `jieba` with the same dictionary and
+nearly always the same tokens (measured in tests/test_segment.py); `jieba` is the reference and
+the fallback when rjieba is not installed. The governance user dictionary applies to both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+try:
+    import rjieba as _rjieba
+except ImportError:  # pragma: no cover - exercised only where the wheel is unavailable
+    _rjieba = None
+
+
+@dataclass(frozen=True)
+class Segmenter:
+    engine: str  # "rjieba" | "jieba"
+    user_words: tuple[tuple[str, int | None, str | None], ...] = ()
+
+    def cut(self, text: str) -> list[str]:
+        return _cut(self, text)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part-of-speech) pairs, jieba's tag set."""
+        return _tag(self, text)
+
+
+_LOADED: dict[Segmenter, object] = {}
+
+
+def _backend(seg: Segmenter):
+    """Build the segmenter's dictionary once per process (workers build their own)."""
+    if seg not in _LOADED:
+        if seg.engine == "rjieba":
+            backend = _rjieba.Jieba()
+            for word, freq, tag in seg.user_words:
+                backend.add_word(word, freq, tag)
+        else:
+            import jieba
+            import jieba.posseg
+
+            jieba.setLogLevel(60)
+            backend = jieba.Tokenizer()
+            for word, freq, tag in seg.user_words:
+                backend.add_word(word, freq, tag)
+            backend = (backend, jieba.posseg.POSTokenizer(backend))
+        _LOADED[seg] = backend
+    return _LOADED[seg]
+
+
+def _cut(seg: Segmenter, text: str) -> list[str]:
+    backend = _backend(seg)
+    return backend.cut(text) if seg.engine == "rjieba" else backend[0].lcut(text)
+
+
+def _tag(seg: Segmenter, text: str) -> list[tuple[str, str]]:
+    backend = _backend(seg)
+    if seg.engine == "rjieba":
+        return backend.tag(text)
+    return [(p.word, p.flag) for p in backend[1].lcut(text)]
+
+
+def make_segmenter(user_words: Iterable[tuple[str, int | None, str | None]], engine: str = "auto") -> Segmenter:
+    """`engine`: "auto" (rjieba when installed), "rjieba" or "jieba"."""
+    if engine == "auto":
+        engine = "rjieba" if _rjieba is not None else "jieba"
+    if engine == "rjieba" and _rjieba is None:
+        raise RuntimeError("rjieba is not installed; use --segmenter jieba")
+    return Segmenter(engine, tuple(user_words))
+
+
+def parse_user_dictionary(text: str) -> list[tuple[str, int | None, str | None]]:
+    """jieba's user-dictionary format: `word [freq] [tag]` per line, `#` comments."""
+    words = []
+    for line in text.splitlines():
+        parts = line.split("#", 1)[0].split()
+        if not parts:
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        words.append((parts[0], freq, tag))
+    return words

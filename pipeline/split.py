@@ -1,0 +1,175 @@
+"""Splitting a page into stories: one newspaper page or digest page → one story per article.
+
+A story starts at a title-like line that is (a) the first content of the page, (b) right after a
+byline or an ad (the previous story ended), (c) followed within a few lines by a news lead
+(本报讯, 本报记者, ——subtitle, 新华社…电), or (d) flush left on a page whose body paragraphs are
+indented. Section headings inside an article meet none of these and stay in the body.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.clean import (
+    LinePatterns,
+    drop_repeated_fragments,
+    is_title_like,
+    join_broken_lines,
+    normalize,
+    squeeze_ocr_spaces,
+)
+
+MIN_STORY_CHARS = 40  # a "story" with less body than this is a caption or a fragment
+
+
+@dataclass
+class Line:
+    start: int
+    end: int
+    text: str  # normalised and stripped
+    kind: str  # blank | furniture | ad | caption | byline | title | body
+    indented: bool
+
+
+@dataclass
+class Story:
+    span_start: int
+    span_end: int
+    title: str
+    paragraphs: list[str]
+    bylines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
+    """Cut a text into lines with their offsets and a class each."""
+    lines: list[Line] = []
+    seen: set[str] = set()
+    offset = 0
+    for raw in text.split("\n"):
+        start, end = offset, offset + len(raw)
+        offset = end + 1
+        normalised = normalize(raw)
+        stripped = normalised.strip()
+        indented = normalised[:1] in (" ", "\t")
+        if not stripped:
+            kind = "blank"
+        elif patterns.furniture.search(stripped):
+            kind = "furniture"
+        elif patterns.ad.search(stripped):
+            kind = "ad"
+        elif patterns.caption.search(stripped):
+            kind = "caption"
+        elif patterns.byline.search(stripped):
+            kind = "byline"
+        elif stripped in seen and len(stripped) >= 6:
+            kind = "furniture"  # a repeated line: a scraped page's doubled title, a running head
+        elif is_title_like(stripped):
+            kind = "title"
+        else:
+            kind = "body"
+        seen.add(stripped)
+        lines.append(Line(start, end, stripped, kind, indented))
+    _drop_title_echoes(lines)
+    return lines
+
+
+def _drop_title_echoes(lines: list[Line], head: int = 12) -> None:
+    """A scraped page often opens with the title plus site junk ("标题 吉网原创-第一新闻 …"):
+    a line near the top that starts with a later title line is furniture."""
+    content = [line for line in lines if line.kind != "blank"][:head]
+    for i, line in enumerate(content):
+        for later in content[i + 1:]:
+            if later.kind == "title" and len(later.text) >= 8 and line.text.startswith(later.text) and line.text != later.text:
+                line.kind = "furniture"
+                break
+
+
+def _is_indented_page(lines: list[Line]) -> bool:
+    body = [line for line in lines if line.kind == "body" and len(line.text) > 40]
+    return len(body) >= 3 and sum(line.indented for line in body) >= 0.8 * len(body)
+
+
+def story_starts(lines: list[Line], patterns: LinePatterns) -> list[int]:
+    """Indexes of the lines that open a story."""
+    content = [i for i, line in enumerate(lines) if line.kind in ("title", "body", "byline")]
+    indented_page = _is_indented_page(lines)
+    starts: list[int] = []
+    body_since_start = False
+    for position, i in enumerate(content):
+        line = lines[i]
+        if line.kind != "title":
+            body_since_start |= line.kind == "body"
+            continue
+        previous = lines[content[position - 1]] if position else None
+        if previous is not None and previous.kind == "title" and _same_block(lines, content[position - 1], i):
+            continue  # a kicker or second title line: the block already opened (or not)
+        broken = previous is not None and any(lines[k].kind == "ad" for k in range(content[position - 1] + 1, i))
+        ended = previous is not None and previous.kind == "byline" and body_since_start
+        flush_left = indented_page and not line.indented and previous is not None and previous.indented
+        if previous is None or ended or broken or flush_left or _lead_follows(lines, content, position, patterns):
+            starts.append(i)
+            body_since_start = False
+    return starts
+
+
+def _same_block(lines: list[Line], first: int, second: int) -> bool:
+    """Two title lines belong to one title block when at most one blank line separates them."""
+    return second - first <= 2 and all(lines[k].kind == "blank" for k in range(first + 1, second))
+
+
+def _lead_follows(lines: list[Line], content: list[int], position: int, patterns: LinePatterns) -> bool:
+    """A news lead within the next three lines, with only title lines (of this block) between."""
+    previous = content[position]
+    for k in content[position + 1: position + 4]:
+        if patterns.lead.search(lines[k].text):
+            return True
+        if lines[k].kind != "title" or not _same_block(lines, previous, k):
+            return False
+        previous = k
+    return False
+
+
+def _story(lines: list[Line], patterns: LinePatterns) -> Story | None:
+    title_lines: list[str] = []
+    bylines: list[str] = []
+    paragraphs: list[str] = []
+    in_title = True
+    for line in lines:
+        if line.kind in ("blank", "furniture", "ad", "caption"):
+            continue
+        if line.kind == "byline":
+            bylines.append(line.text)
+            in_title = False
+            continue
+        if in_title and line.kind == "title" and not patterns.lead.search(line.text):
+            title_lines.append(line.text)
+            continue
+        in_title = False
+        paragraphs.append(line.text if line.kind == "title" else squeeze_ocr_spaces(line.text))
+    paragraphs = join_broken_lines(drop_repeated_fragments(paragraphs))
+    if sum(len(p) for p in paragraphs) < MIN_STORY_CHARS:
+        return None
+    title = " ".join(title_lines[:3]).strip()
+    content = [line for line in lines if line.kind != "blank"]
+    return Story(content[0].start, content[-1].end, title, paragraphs, bylines)
+
+
+def split_page(text: str, patterns: LinePatterns, single: bool = False) -> list[Story]:
+    """Split a page into stories; `single` keeps the whole text as one story (metadata-titled
+    inputs such as an HTML page or a JSON record)."""
+    lines = classify_lines(text, patterns)
+    starts = [] if single else story_starts(lines, patterns)
+    if not starts or single:
+        starts = [0]
+    bounds = starts + [len(lines)]
+    stories = []
+    for i in range(len(starts)):
+        chunk = lines[bounds[i]: bounds[i + 1]] if i else lines[: bounds[1]]
+        story = _story(chunk, patterns)
+        if story is not None:
+            stories.append(story)
+    return stories

@@ -1,0 +1,60 @@
+"""Cleaning functions, table-driven."""
+
+import pytest
+
+from pipeline.clean import drop_repeated_fragments, is_title_like, join_broken_lines, normalize, squeeze_ocr_spaces
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("ＡＢＣ１２３", "ABC123"),  # full-width letters and digits
+    ("长春\u3000新区", "长春 新区"),  # ideographic space
+    ("营商\u200b环境\ufeff", "营商环境"),  # zero-width and BOM
+    ("a\u202eb", "ab"),  # right-to-left override
+    ("政务服务，一网通办。", "政务服务，一网通办。"),  # CJK punctuation kept
+    ("line1\r\nline2", "line1\nline2"),
+])
+def test_normalize(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("长春工业大学庆祝建校70周年", True),
+    ("整合资源  打造一体多能为民服务阵地", True),
+    ("——实施首问负责制,小区第", True),
+    ("今年以来,公主岭市建立“468”工作体系,推动“幸福小区”创建。", False),
+    ("近日,城市晚报全媒体记者了解到,", False),
+    ("”,可爱的乐小星文创让", False),  # starts with closing punctuation: a fragment
+])
+def test_is_title_like(line, expected):
+    assert is_title_like(line) is expected
+
+
+@pytest.mark.parametrize("paragraphs, expected", [
+    (["——实施首问负责制,小区第", "一书记、“三长”等“接单即受理”。"], ["——实施首问负责制,小区第一书记、“三长”等“接单即受理”。"]),
+    (["一期建设项目计划于2023年8月的长句子还在继续没有结束的样子", "份完工。"], ["一期建设项目计划于2023年8月的长句子还在继续没有结束的样子份完工。"]),
+    (["整合资源 打造阵地", "8月30日上午,记者走进社区。"], ["整合资源 打造阵地", "8月30日上午,记者走进社区。"]),
+    (["第一句结束。", "第二句。"], ["第一句结束。", "第二句。"]),
+])
+def test_join_broken_lines(paragraphs, expected):
+    assert join_broken_lines(paragraphs) == expected
+
+
+@pytest.mark.parametrize("paragraphs, expected", [
+    # exact repeat at a column break
+    (["确保常年维持在90%以上,建立有效的免疫屏障。", "90%以上,建立有效的免疫屏障。认真组织大清洗。"],
+     ["确保常年维持在90%以上,建立有效的免疫屏障。", "认真组织大清洗。"]),
+    # garbled repeat after the good copy
+    (["确保审批服务全过程专班对接,赢得了良好的口碑。", "新主过程专项对按,赢得了良好的口峰。结合实际制定制度。"],
+     ["确保审批服务全过程专班对接,赢得了良好的口碑。", "结合实际制定制度。"]),
+    # garbled copy before the good one: the good one stays
+    (["丰富了体彩人的精神文化生活、为打造丰富多彩的美好生活贡献中崛力景", "文化生活,为打造丰富多彩的美好生活贡献巾帼力量。"],
+     ["丰富了体彩人的精", "文化生活,为打造丰富多彩的美好生活贡献巾帼力量。"]),
+    # different sentences stay
+    (["他说今天天气很好。", "今天我们去公园散步。"], ["他说今天天气很好。", "今天我们去公园散步。"]),
+])
+def test_drop_repeated_fragments(paragraphs, expected):
+    assert drop_repeated_fragments(paragraphs) == expected
+
+
+def test_squeeze_ocr_spaces():
+    assert squeeze_ocr_spaces("天气转 暖,但通化的雪依然\"正 当时\"") == "天气转暖,但通化的雪依然\"正当时\""

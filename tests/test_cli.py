@@ -1,0 +1,100 @@
+"""The CLI end to end on the bundled sample, its report, exit codes and atomic output."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from pipeline import io
+from pipeline.cli import EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, main
+from pipeline.schema import TABLES
+from tests.conftest import RAW, ROOT
+
+
+def test_build_writes_every_table_with_its_columns(built_sample):
+    out, code = built_sample
+    assert code == EXIT_OK
+    for name, table in TABLES.items():
+        frame = io.read_table(out, name)
+        assert list(frame.columns) == table.columns
+    articles = io.read_table(out, "articles")
+    assert len(articles) == 19  # 1 + 8 + 6 + 3 + 1 stories in the five files
+    assert articles["article_id"].is_unique
+
+
+def test_report_counts_files_and_durations(built_sample):
+    out, _ = built_sample
+    report = io.read_report(out)
+    assert report["files_seen"] == 5 and report["files_read"] == 5 and report["files_skipped"] == 0
+    assert report["articles"] == 19
+    assert {"read", "split", "places", "themes", "keywords", "total"} <= set(report["durations_s"])
+    assert all(entry["encoding"] == "utf-8" for entry in report["read"])
+
+
+def test_ids_are_stable_across_builds(built_sample, tmp_path):
+    out, _ = built_sample
+    assert main(["build", str(RAW), "--out", str(tmp_path / "again"), "--quiet"]) == EXIT_OK
+    first = io.read_table(out, "articles")["article_id"].tolist()
+    assert io.read_table(tmp_path / "again", "articles")["article_id"].tolist() == first
+
+
+def test_bad_files_are_skipped_with_reasons_and_the_rest_is_built(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(next(RAW.glob("004_*")).read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 64)
+    (folder / "broken.json").write_text('{"title": "x",', encoding="utf-8")
+    (folder / "front.md").write_text("---\ntitle: [x\n---\n正文", encoding="utf-8")
+    code = main(["build", str(folder), "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == EXIT_SKIPPED
+    report = io.read_report(tmp_path / "out")
+    reasons = {s["path"]: s["reason"] for s in report["skipped"]}
+    assert set(reasons) == {"empty.txt", "binary.txt", "broken.json", "front.md"}
+    assert "empty" in reasons["empty.txt"] and "JSON" in reasons["broken.json"] and "YAML" in reasons["front.md"]
+    assert len(io.read_table(tmp_path / "out", "articles")) == 1
+    assert "skipped empty.txt: empty file" in capsys.readouterr().err
+
+
+def test_failed_build_leaves_previous_tables_untouched(built_sample, tmp_path):
+    out, _ = built_sample
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    (empty / "empty.txt").write_bytes(b"")
+    assert main(["build", str(empty), "--out", str(out), "--quiet"]) == EXIT_FAILED
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_writing_is_all_or_nothing(built_sample, tmp_path):
+    out, _ = built_sample
+    target = tmp_path / "target"
+    tables = {name: io.read_table(out, name) for name in TABLES}
+    io.write_outputs(tables, {"ok": True}, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    broken = dict(tables, places=tables["places"].drop(columns=["adcode"]))
+    with pytest.raises(io.SchemaError):
+        io.write_outputs(broken, {"ok": False}, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert not list(tmp_path.glob(".target.*"))
+
+
+def test_help_documents_exit_status():
+    result = subprocess.run([sys.executable, "-m", "pipeline", "build", "--help"], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "exit status" in result.stdout and "--out" in result.stdout and "skipped" in result.stdout
+
+
+def test_tables_round_trip_through_parquet(built_sample, tmp_path):
+    out, _ = built_sample
+    for name, table in TABLES.items():
+        frame = io.read_table(out, name)
+        arrow = table.to_arrow(frame)
+        path = tmp_path / f"{name}.parquet"
+        import pyarrow.parquet as pq
+
+        pq.write_table(arrow, path)
+        again = pq.read_table(path)
+        table.check(again)
+        assert again.equals(arrow)

@@ -1,0 +1,96 @@
+"""Decoding and format parsing, table-driven, on real text from the seeds."""
+
+import json
+
+import pytest
+
+from pipeline.formats import FieldMap, Unreadable, decode, front_matter, html_to_text, parse
+from tests.conftest import seed
+
+SAMPLE = "长春经开区打造“经心办”政务服务品牌，推进一网通办。"
+
+
+@pytest.mark.parametrize("data, encoding", [
+    (SAMPLE.encode("utf-8"), "utf-8"),
+    (b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"), "utf-8-sig"),
+    ((SAMPLE * 20).encode("gb18030"), "gb18030"),
+    ("\ufeff".encode("utf-16-le") + SAMPLE.encode("utf-16-le"), "utf-16"),
+])
+def test_decode(data, encoding):
+    text, found = decode(data)
+    assert text.lstrip("\ufeff") == (SAMPLE * 20 if encoding == "gb18030" else SAMPLE)
+    assert found == encoding
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "empty"),
+    (b"   \n\n", "empty"),
+    (bytes(range(256)) * 40, "binary"),
+])
+def test_decode_refuses(data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        decode(data)
+
+
+def test_front_matter_of_the_blog_post():
+    meta, body = front_matter(seed("000"))
+    assert meta["title"] == "优化营商环境改善民生福祉_首善之区_发展持续增温"
+    assert meta["date"].startswith("Tue, 30 Nov 2021")
+    assert body.count("\n") == seed("000").count("\n")  # offsets kept
+    assert "<div>" in body and "categories" not in body
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("---\ntitle: [unclosed\n---\nbody", "broken YAML"),
+    ("---\ntitle: x\nbody never closed", "never closed"),
+])
+def test_broken_front_matter(text, reason):
+    with pytest.raises(Unreadable, match=reason):
+        front_matter(text)
+
+
+def test_html_to_text_keeps_paragraphs_and_drops_scripts():
+    html = ("<html><head><title>标题</title><script>alert(1)</script><style>p{}</style></head>"
+            "<body><nav>首页 导航</nav><p>第一段<strong>加粗</strong>文字。</p><!-- 注释 --><p>第二段。</p></body></html>")
+    meta, text = html_to_text(html)
+    assert meta["title"] == "标题"
+    assert text == "第一段加粗文字。\n\n第二段。"
+
+
+def test_blog_post_parses_to_one_document_with_metadata():
+    [doc] = parse("000.txt", seed("000").encode())
+    assert doc.meta["title"].startswith("优化营商环境")
+    assert "楼宇有了“温度”" in doc.body and "<p>" not in doc.body
+
+
+def test_json_records_with_xwlb_fields():
+    records = [{"id": "2025-10-31-0", "date": "2025-10-31", "title": "标题一", "content": SAMPLE, "sourceUrl": "https://example.org/1"},
+               {"id": "2025-10-31-1", "date": "2025-10-31", "title": "标题二", "content": SAMPLE}]
+    docs = parse("x.json", json.dumps(records, ensure_ascii=False).encode())
+    assert [d.doc_path for d in docs] == ["x.json#0", "x.json#1"]
+    assert docs[0].meta == {"title": "标题一", "date": "2025-10-31", "url": "https://example.org/1"}
+    assert docs[0].body == SAMPLE
+
+
+def test_field_mapping_override():
+    data = json.dumps({"headline_cn": "标题", "正文内容": SAMPLE}, ensure_ascii=False).encode()
+    with pytest.raises(Unreadable, match="no record has a text field"):
+        parse("x.json", data)
+    [doc] = parse("x.json", data, FieldMap().override(title="headline_cn", text="正文内容"))
+    assert doc.meta["title"] == "标题" and doc.body == SAMPLE
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("bad.json", b'{"title": "x", ', "malformed JSON"),
+    ("list.json", b"[1, 2]", "other than objects"),
+    ("long.txt", b"x" * 1_000_001, "single line"),
+])
+def test_bad_structured_input(name, data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        parse(name, data)
+
+
+def test_csv_rows_are_records():
+    data = "title,content,date\n标题,正文第一段。,2024-01-02\n二,第二篇正文。,2024-01-03\n".encode()
+    docs = parse("a.csv", data)
+    assert [(d.meta["title"], d.body) for d in docs] == [("标题", "正文第一段。"), ("二", "第二篇正文。")]
