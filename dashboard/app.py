@@ -12,13 +12,18 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard.i18n import t  # noqa: E402
+from dashboard.state import lang_from_params  # noqa: E402
 
-lang = st.query_params.get("lang", "zh")
-lang = lang if lang in ("zh", "en") else "zh"
+# The sidebar's language switch once it exists (switching pages drops the URL's parameters), else the URL.
+lang = st.session_state.get("f_lang") or lang_from_params({"lang": st.query_params.get_all("lang")})
 st.set_page_config(page_title="govlens", page_icon="🔎", layout="wide")
 pages = [
     st.Page("pages/overview.py", title=t("page_overview", lang), icon="🗺️", url_path="overview", default=True),
+    st.Page("pages/compare.py", title=t("page_compare", lang), icon="⚖️", url_path="compare"),
     st.Page("pages/timeline.py", title=t("page_timeline", lang), icon="📈", url_path="timeline"),
+    st.Page("pages/map.py", title=t("page_map", lang), icon="🧭", url_path="map"),
+    st.Page("pages/keywords.py", title=t("page_keywords", lang), icon="🔤", url_path="keywords"),
+    st.Page("pages/slogans.py", title=t("page_slogans", lang), icon="📣", url_path="slogans"),
     st.Page("pages/articles.py", title=t("page_articles", lang), icon="📰", url_path="articles"),
 ]
 st.navigation(pages).run()

@@ -23,6 +23,16 @@ def t(key: str, lang: str = "zh") -> str:
     return entry.get(lang) or entry["zh"]
 
 
+def has_string(key: str) -> bool:
+    return key in _strings()
+
+
+def chart_text(chart: str, lang: str = "zh") -> dict[str, str]:
+    """The strings of one chart, `{part: text}` from the keys `chart.part` (title, x, y, caption…)."""
+    prefix = f"{chart}."
+    return {key[len(prefix):]: t(key, lang) for key in _strings() if key.startswith(prefix)}
+
+
 @lru_cache(maxsize=2)
 def theme_labels(lang: str = "zh") -> dict[str, str]:
     """Theme id → label in `lang`, from the bundled taxonomy (ids without a label show as is)."""

@@ -1,70 +1,169 @@
-"""Queries over the processed tables (DuckDB over Parquet). No Streamlit here.
+"""Queries over the processed tables (DuckDB over the Parquet files). No Streamlit here.
 
-Every query takes the tables folder and a `Filters` value and is memoised on both (they are
-hashable), so a page re-run with the same view costs nothing. Column names come from
-`pipeline.schema`.
+The tables of a folder are loaded once into an in-memory DuckDB database (article texts stay in
+the Parquet file and are read only by full-text conditions and the reader); each thread gets its
+own cursor on it. Every query takes the tables folder and a `Filters` value and is memoised on
+both and on the files' modification times, so a page re-run with the same view costs nothing and
+rebuilt tables are picked up. Results are shared between sessions: callers must not mutate them.
+Column names come from `pipeline.schema`.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
-from functools import lru_cache
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from dashboard.state import Filters, Options
-from pipeline.schema import TABLES, Col
+from dashboard import snippets
+from dashboard.state import Filters, Options, month_bounds
+from pipeline import termstats
+from pipeline.schema import Col
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "processed"
 CACHE = 256
+REQUIRED = ("articles", "places", "themes", "keywords")
+OPTIONAL = ("slogans", "indicators", "terms")  # newer tables: pages that need them say so when absent
+# The columns the dashboard reads: a folder built by another version of the pipeline works as long
+# as it has these (the reader shows whatever else there is).
+NEEDED = {
+    "articles": (Col.article_id, Col.doc_path, Col.story, Col.title, Col.date, Col.source, Col.url, Col.text,
+                 Col.n_chars, Col.n_copies, Col.copy_sources),
+    "places": (Col.article_id, Col.province, Col.city, Col.county, Col.role, Col.mentions, Col.is_primary, Col.lat, Col.lon),
+    "themes": (Col.article_id, Col.theme, Col.score, Col.matched_terms),
+    "keywords": (Col.article_id, Col.term, Col.weight),
+    "slogans": (Col.article_id, Col.slogan, Col.kind),
+    "indicators": (Col.article_id, Col.value, Col.unit, Col.measure, Col.sentence),
+    "terms": (Col.article_id, Col.term, Col.mentions),
+}
+ON_DISK = ("terms",)  # large (every term of every article) and read by one query: scanned, not loaded
+SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
 
 
 class DataError(RuntimeError):
     """The tables folder is missing, incomplete or unreadable; the message says what to do."""
 
 
+# --- the database of a folder ---------------------------------------------------------------
+
+_lock = threading.Lock()
+_databases: dict[str, tuple[tuple, duckdb.DuckDBPyConnection, frozenset[str]]] = {}
 _local = threading.local()
 
 
-def _connect(folder: str) -> duckdb.DuckDBPyConnection:
-    """One connection per thread and folder (Streamlit runs each session in its own thread)."""
-    connections = getattr(_local, "connections", None)
-    if connections is None:
-        connections = _local.connections = {}
-    if folder not in connections:
-        connections[folder] = _open(folder)
-    return connections[folder]
+def _stamp(folder: str) -> tuple:
+    """What identifies a version of the folder's tables: names, sizes and modification times."""
+    stamp = []
+    for name in (*REQUIRED, *OPTIONAL):
+        try:
+            info = (Path(folder) / f"{name}.parquet").stat()
+        except OSError:
+            continue
+        stamp.append((name, info.st_size, info.st_mtime_ns))
+    return tuple(stamp)
 
 
-def _open(folder: str) -> duckdb.DuckDBPyConnection:
+def _database(folder: str, stamp: tuple) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
+    with _lock:
+        known = _databases.get(folder)
+        if known is None or known[0] != stamp:
+            if known is not None:
+                known[1].close()
+            con, names = _load(folder)
+            _databases[folder] = known = (stamp, con, names)
+        return known[1], known[2]
+
+
+def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
     path = Path(folder)
-    missing = [name for name in ("articles", "places", "themes", "keywords") if not (path / f"{name}.parquet").is_file()]
+    missing = [name for name in REQUIRED if not (path / f"{name}.parquet").is_file()]
     if missing:
         raise DataError(f"{folder}: missing tables {', '.join(missing)}. Build them with "
                         f"`python -m pipeline build INPUT --out {folder}`.")
     con = duckdb.connect()
-    for name in ("articles", "places", "themes", "keywords"):
-        file = (path / f"{name}.parquet").as_posix().replace("'", "''")
+    loaded = []
+    for name in (*REQUIRED, *OPTIONAL):
+        file = path / f"{name}.parquet"
+        if not file.is_file():
+            continue
+        source = f"read_parquet('{file.as_posix().replace(chr(39), chr(39) * 2)}')"
         try:
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{file}')")
-            got = {row[0] for row in con.execute(f"DESCRIBE {name}").fetchall()}
+            got = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            lacking = set(NEEDED[name]) - got
+            if lacking:
+                raise DataError(f"{folder}/{name}.parquet lacks columns {sorted(lacking)}: it was built by an older "
+                                "version. Rebuild it with `python -m pipeline build`.")
+            if name == "articles":  # texts stay on disk: only searches and the reader need them
+                con.execute(f"CREATE TABLE articles AS SELECT * EXCLUDE ({Col.text}) FROM {source}")
+                con.execute(f"CREATE VIEW texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
+            elif name in ON_DISK:
+                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")
+            else:
+                con.execute(f"CREATE TABLE {name} AS SELECT * FROM {source}")
         except duckdb.Error as exc:
+            con.close()
             raise DataError(f"{folder}/{name}.parquet is unreadable or corrupt ({str(exc).splitlines()[0]}). "
                             "Rebuild the tables with `python -m pipeline build`.") from None
-        lacking = set(TABLES[name].columns) - got
-        if lacking:
-            raise DataError(f"{folder}/{name}.parquet lacks columns {sorted(lacking)}: it was built by an older "
-                            "version. Rebuild it with `python -m pipeline build`.")
-    return con
+        loaded.append(name)
+    con.execute(f"CREATE TABLE subject AS SELECT * FROM places WHERE {Col.role} = '{SUBJECT}'")
+    return con, frozenset(loaded)
+
+
+def _cursor(folder: str) -> duckdb.DuckDBPyConnection:
+    """This thread's cursor on the folder's current database (Streamlit runs sessions in threads)."""
+    stamp = _stamp(folder)
+    cursors = getattr(_local, "cursors", None)
+    if cursors is None:
+        cursors = _local.cursors = {}
+    known = cursors.get(folder)
+    if known is None or known[0] != stamp:
+        con, _ = _database(folder, stamp)
+        cursors[folder] = known = (stamp, con.cursor())
+    return known[1]
+
+
+def tables(folder: str) -> frozenset[str]:
+    """Names of the tables the folder provides (the required ones and any optional ones)."""
+    return _database(folder, _stamp(folder))[1]
 
 
 def _df(folder: str, sql: str, params: list | None = None) -> pd.DataFrame:
     try:
-        return _connect(folder).execute(sql, params or []).df()
+        return _cursor(folder).execute(sql, params or []).df()
     except duckdb.IOException as exc:
         raise DataError(f"{folder}: cannot read the tables ({str(exc).splitlines()[0]})") from None
+
+
+_CACHED: list[Callable] = []
+
+
+def cached(fn: Callable) -> Callable:
+    """Memoise a query on its arguments and on the version of the folder's tables."""
+    @functools.lru_cache(maxsize=CACHE)
+    def run(folder: str, stamp: tuple, args: tuple, kwargs: tuple):
+        return fn(folder, *args, **dict(kwargs))
+
+    @functools.wraps(fn)
+    def query(folder: str, *args, **kwargs):
+        return run(folder, _stamp(folder), args, tuple(sorted(kwargs.items())))
+
+    query.cache_clear = run.cache_clear
+    _CACHED.append(query)
+    return query
+
+
+def clear_caches() -> None:
+    for fn in _CACHED:
+        fn.cache_clear()
+
+
+# --- filters as SQL ---------------------------------------------------------------------------
+
+def _in(values) -> str:
+    return ", ".join("?" * len(values))
 
 
 def _where(filters: Filters) -> tuple[str, list]:
@@ -78,19 +177,46 @@ def _where(filters: Filters) -> tuple[str, list]:
         params.append(filters.date_to)
     for column, values in ((Col.province, filters.provinces), (Col.city, filters.cities), (Col.county, filters.counties)):
         if values:
-            clauses.append(f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM places WHERE {Col.role} = 'subject' "
-                           f"AND {column} IN ({', '.join('?' * len(values))}))")
+            clauses.append(f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM subject WHERE {column} IN ({_in(values)}))")
             params += list(values)
     if filters.themes:
-        clauses.append(f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM themes WHERE {Col.theme} IN ({', '.join('?' * len(filters.themes))}))")
+        clauses.append(f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM themes WHERE {Col.theme} IN ({_in(filters.themes)}))")
         params += list(filters.themes)
     if filters.sources:
-        clauses.append(f"a.{Col.source} IN ({', '.join('?' * len(filters.sources))})")
+        clauses.append(f"a.{Col.source} IN ({_in(filters.sources)})")
         params += list(filters.sources)
     if filters.query:
-        clauses.append(f"(contains(a.{Col.title}, ?) OR contains(a.{Col.text}, ?))")
+        clauses.append(_contains())
         params += [filters.query, filters.query]
+    for key, value in filters.focus:
+        clause, values = _focus(key, value)
+        clauses.append(clause)
+        params += values
     return " AND ".join(clauses), params
+
+
+def _contains() -> str:
+    return (f"(contains(a.{Col.title}, ?) OR a.{Col.article_id} IN "
+            f"(SELECT {Col.article_id} FROM texts WHERE contains({Col.text}, ?)))")
+
+
+def _focus(key: str, value: str) -> tuple[str, list]:
+    """One extra condition added by clicking a chart element (see `state.narrow`)."""
+    if key in (Col.province, Col.city, Col.county):
+        return f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM subject WHERE {key} = ?)", [value]
+    if key == Col.theme:
+        return f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM themes WHERE {Col.theme} = ?)", [value]
+    if key == Col.source:
+        return f"a.{Col.source} = ?", [value]
+    if key == Col.month:
+        return f"a.{Col.date} BETWEEN ? AND ?", list(month_bounds(value))
+    if key == Col.term:  # the articles the term charts count: those having it among their keywords
+        return f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM keywords WHERE {Col.term} = ?)", [value]
+    if key == Col.slogan:
+        return f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM slogans WHERE {Col.slogan} = ?)", [value]
+    if key == Col.measure:
+        return f"a.{Col.article_id} IN (SELECT {Col.article_id} FROM indicators WHERE {Col.measure} = ?)", [value]
+    raise ValueError(f"unknown focus key {key!r}")
 
 
 def _selected(filters: Filters) -> tuple[str, list]:
@@ -99,10 +225,12 @@ def _selected(filters: Filters) -> tuple[str, list]:
     return f"WITH sel AS (SELECT a.{Col.article_id} FROM articles a WHERE {where})", params
 
 
-@lru_cache(maxsize=8)
+# --- what the dataset offers ------------------------------------------------------------------
+
+@cached
 def options(folder: str) -> Options:
     """Valid filter values of the dataset."""
-    con = _connect(folder)
+    con = _cursor(folder)
     dmin, dmax = con.execute(f"SELECT min({Col.date}), max({Col.date}) FROM articles").fetchone()
 
     def distinct(sql: str) -> frozenset[str]:
@@ -110,21 +238,30 @@ def options(folder: str) -> Options:
 
     return Options(
         dmin, dmax,
-        distinct(f"SELECT DISTINCT {Col.province} FROM places WHERE {Col.role} = 'subject'"),
-        distinct(f"SELECT DISTINCT {Col.city} FROM places WHERE {Col.role} = 'subject'"),
-        distinct(f"SELECT DISTINCT {Col.county} FROM places WHERE {Col.role} = 'subject'"),
+        distinct(f"SELECT DISTINCT {Col.province} FROM subject"),
+        distinct(f"SELECT DISTINCT {Col.city} FROM subject"),
+        distinct(f"SELECT DISTINCT {Col.county} FROM subject"),
         distinct(f"SELECT DISTINCT {Col.theme} FROM themes"),
         distinct(f"SELECT DISTINCT {Col.source} FROM articles"),
     )
 
 
-@lru_cache(maxsize=CACHE)
+@cached
+def place_tree(folder: str) -> pd.DataFrame:
+    """Every subject place as (province, city, county), to offer the cities and counties inside
+    the provinces and cities chosen."""
+    return _df(folder, f"SELECT DISTINCT {Col.province}, {Col.city}, {Col.county} FROM subject ORDER BY ALL")
+
+
+# --- overview ---------------------------------------------------------------------------------
+
+@cached
 def key_figures(folder: str, filters: Filters) -> dict:
     cte, params = _selected(filters)
-    row = _connect(folder).execute(
+    row = _cursor(folder).execute(
         f"""{cte}
         SELECT (SELECT count(*) FROM sel),
-               (SELECT count(DISTINCT p.{Col.city}) FROM places p JOIN sel USING ({Col.article_id}) WHERE p.{Col.role} = 'subject' AND p.{Col.city} IS NOT NULL),
+               (SELECT count(DISTINCT p.{Col.city}) FROM subject p JOIN sel USING ({Col.article_id}) WHERE p.{Col.city} IS NOT NULL),
                (SELECT count(DISTINCT t.{Col.theme}) FROM themes t JOIN sel USING ({Col.article_id})),
                (SELECT min(a.{Col.date}) FROM articles a JOIN sel USING ({Col.article_id})),
                (SELECT max(a.{Col.date}) FROM articles a JOIN sel USING ({Col.article_id}))""",
@@ -133,14 +270,19 @@ def key_figures(folder: str, filters: Filters) -> dict:
     return dict(zip(("articles", "cities", "themes", "date_min", "date_max"), row))
 
 
-@lru_cache(maxsize=CACHE)
+def _city_articles(cte: str) -> str:
+    """CTEs `pc` (article, province, city) of the selection's subject cities."""
+    return f"""{cte},
+        pc AS (SELECT DISTINCT p.{Col.article_id}, p.{Col.province}, p.{Col.city} FROM subject p JOIN sel USING ({Col.article_id})
+               WHERE p.{Col.city} IS NOT NULL)"""
+
+
+@cached
 def theme_city_counts(folder: str, filters: Filters, top_cities: int = 25) -> pd.DataFrame:
     """Articles per (city, theme) for the top cities; `city_articles` is the city's article count
     in the selection (to normalise by)."""
     cte, params = _selected(filters)
-    return _df(folder, f"""{cte},
-        pc AS (SELECT DISTINCT p.{Col.article_id}, p.{Col.province}, p.{Col.city} FROM places p JOIN sel USING ({Col.article_id})
-               WHERE p.{Col.role} = 'subject' AND p.{Col.city} IS NOT NULL),
+    return _df(folder, f"""{_city_articles(cte)},
         totals AS (SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS city_articles FROM pc GROUP BY {Col.city}
                    ORDER BY city_articles DESC, {Col.city} LIMIT {int(top_cities)})
         SELECT pc.{Col.city}, totals.{Col.province}, t.{Col.theme}, count(*) AS {Col.articles}, any_value(totals.city_articles) AS city_articles
@@ -149,7 +291,54 @@ def theme_city_counts(folder: str, filters: Filters, top_cities: int = 25) -> pd
         ORDER BY city_articles DESC, pc.{Col.city}, t.{Col.theme}""", params)
 
 
-@lru_cache(maxsize=CACHE)
+@cached
+def top_cities(folder: str, filters: Filters, n: int = 15) -> pd.DataFrame:
+    """The cities named as subject places by the most selected articles."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{_city_articles(cte)}
+        SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS {Col.articles} FROM pc
+        GROUP BY {Col.city} ORDER BY {Col.articles} DESC, {Col.city} LIMIT {int(n)}""", params)
+
+
+@cached
+def top_themes(folder: str, filters: Filters) -> pd.DataFrame:
+    """Selected articles per theme, most frequent first."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte}
+        SELECT t.{Col.theme}, count(*) AS {Col.articles} FROM themes t JOIN sel USING ({Col.article_id})
+        GROUP BY 1 ORDER BY 2 DESC, 1""", params)
+
+
+def _article_rows(folder: str, where: str, params: list, limit: int) -> pd.DataFrame:
+    return _df(folder, f"""WITH sel AS (SELECT a.{Col.article_id} FROM articles a WHERE {where}),
+        prim AS (SELECT {Col.article_id}, coalesce({Col.county}, {Col.city}, {Col.province}) AS place FROM places
+                 WHERE {Col.is_primary} AND {Col.article_id} IN (SELECT {Col.article_id} FROM sel)),
+        th AS (SELECT {Col.article_id}, list({Col.theme} ORDER BY {Col.score} DESC) AS themes FROM themes
+               WHERE {Col.article_id} IN (SELECT {Col.article_id} FROM sel) GROUP BY 1)
+        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, prim.place, coalesce(th.themes, []::VARCHAR[]) AS themes, a.{Col.n_chars}
+        FROM articles a JOIN sel USING ({Col.article_id})
+        LEFT JOIN prim USING ({Col.article_id}) LEFT JOIN th USING ({Col.article_id})
+        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}
+        LIMIT {int(limit)}""", params)
+
+
+@cached
+def article_list(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The filtered articles, newest first, with their primary place and themes (ids, by score)."""
+    return _article_rows(folder, *_where(filters), limit)
+
+
+@cached
+def articles_behind(folder: str, selections: tuple[Filters, ...], limit: int = 200) -> pd.DataFrame:
+    """The articles behind one or more clicked chart elements, each given as narrowed filters
+    (`state.narrow`): those matching any of them."""
+    wheres = [_where(f) for f in selections] or [("FALSE", [])]
+    return _article_rows(folder, " OR ".join(f"({w})" for w, _ in wheres), [p for _, ps in wheres for p in ps], limit)
+
+
+# --- time -------------------------------------------------------------------------------------
+
+@cached
 def monthly_theme_counts(folder: str, filters: Filters) -> pd.DataFrame:
     """Articles per month and theme (dated articles only)."""
     cte, params = _selected(filters)
@@ -160,20 +349,250 @@ def monthly_theme_counts(folder: str, filters: Filters) -> pd.DataFrame:
         GROUP BY 1, 2 ORDER BY 1, 2""", params)
 
 
-@lru_cache(maxsize=CACHE)
-def article_list(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
-    """The filtered articles, newest first, with their primary place and themes."""
+# --- comparing cities -------------------------------------------------------------------------
+
+@cached
+def city_theme_profile(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.DataFrame:
+    """Per chosen city and theme: articles, the city's articles, and the share they make."""
+    if not cities:
+        return pd.DataFrame(columns=[Col.city, Col.theme, Col.articles, "city_articles", "share"])
+    cte, params = _selected(filters)
+    return _df(folder, f"""{_city_articles(cte)},
+        chosen AS (SELECT * FROM pc WHERE {Col.city} IN ({_in(cities)})),
+        totals AS (SELECT {Col.city}, count(*) AS city_articles FROM chosen GROUP BY 1)
+        SELECT c.{Col.city}, t.{Col.theme}, count(*) AS {Col.articles}, any_value(totals.city_articles) AS city_articles,
+               count(*) / any_value(totals.city_articles) AS share
+        FROM chosen c JOIN themes t USING ({Col.article_id}) JOIN totals USING ({Col.city})
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC""", params + list(cities))
+
+
+@cached
+def city_monthly(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.DataFrame:
+    """Per chosen city and month: dated articles naming the city as a subject place."""
+    if not cities:
+        return pd.DataFrame(columns=[Col.month, Col.city, Col.articles])
+    cte, params = _selected(filters)
+    return _df(folder, f"""{_city_articles(cte)}
+        SELECT substr(a.{Col.date}, 1, 7) AS {Col.month}, pc.{Col.city}, count(*) AS {Col.articles}
+        FROM pc JOIN articles a USING ({Col.article_id})
+        WHERE a.{Col.date} IS NOT NULL AND pc.{Col.city} IN ({_in(cities)})
+        GROUP BY 1, 2 ORDER BY 1, 2""", params + list(cities))
+
+
+@cached
+def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n: int = 15) -> pd.DataFrame:
+    """The terms that set each chosen city's articles apart from the rest of the selection (log-odds
+    ratio with an informative Dirichlet prior, `pipeline.termstats`): city, term, z, group_count
+    (mentions in the city's articles), rest_count. Counts come from the `terms` table, or from
+    each article's keywords (counted once) in folders built before it existed."""
+    if not cities:
+        return pd.DataFrame(columns=[Col.city, Col.term, "z", "group_count", "rest_count"])
+    cte, params = _selected(filters)
+    source = (f"SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM terms" if "terms" in tables(folder)
+              else f"SELECT {Col.article_id}, {Col.term}, 1 AS n FROM keywords")
+    counts = _df(folder, f"""{_city_articles(cte)},
+        tm AS (SELECT t.* FROM ({source}) t JOIN sel USING ({Col.article_id}))
+        SELECT pc.{Col.city}, tm.{Col.term}, sum(tm.n) AS n FROM pc JOIN tm USING ({Col.article_id})
+        WHERE pc.{Col.city} IN ({_in(cities)}) GROUP BY 1, 2
+        UNION ALL
+        SELECT NULL, {Col.term}, sum(n) FROM tm GROUP BY 2""", params + list(cities))
+    total = counts[counts[Col.city].isna()].set_index(Col.term)["n"]
+    frames = []
+    for city in cities:
+        group = counts[counts[Col.city] == city].set_index(Col.term)["n"]
+        if group.empty:
+            continue
+        rest = total.sub(group, fill_value=0).clip(lower=0)
+        frames.append(termstats.distinctive_terms(group, rest, top=n).assign(**{Col.city: city}))
+    if not frames:
+        return pd.DataFrame(columns=[Col.city, Col.term, "z", "group_count", "rest_count"])
+    return pd.concat(frames, ignore_index=True)[[Col.city, Col.term, "z", "group_count", "rest_count"]]
+
+
+# --- places -----------------------------------------------------------------------------------
+
+def _place_counts(folder: str, filters: Filters, theme: str | None, keys: list[str], where: str) -> pd.DataFrame:
+    cte, params = _selected(filters)
+    cols = ", ".join(f"p.{k}" for k in keys)
+    theme_count = (f"count(*) FILTER (WHERE p.{Col.article_id} IN (SELECT {Col.article_id} FROM themes WHERE {Col.theme} = ?))"
+                   if theme else "NULL::BIGINT")
+    frame = _df(folder, f"""{cte},
+        p AS (SELECT DISTINCT {", ".join(f"s.{k}" for k in keys)}, s.{Col.article_id} FROM subject s JOIN sel USING ({Col.article_id}) WHERE {where})
+        SELECT {cols}, count(*) AS {Col.articles}, {theme_count} AS theme_articles
+        FROM p GROUP BY {cols} ORDER BY {Col.articles} DESC""", params + ([theme] if theme else []))
+    return frame.assign(share=frame["theme_articles"] / frame[Col.articles] if theme else float("nan"))
+
+
+@cached
+def province_counts(folder: str, filters: Filters, theme: str | None = None) -> pd.DataFrame:
+    """Selected articles per subject province; with a theme, how many carry it and their share."""
+    return _place_counts(folder, filters, theme, [Col.province], "TRUE")
+
+
+@cached
+def city_counts(folder: str, filters: Filters, theme: str | None = None) -> pd.DataFrame:
+    """Selected articles per subject city (with its province); with a theme, its share."""
+    return _place_counts(folder, filters, theme, [Col.province, Col.city], f"s.{Col.city} IS NOT NULL")
+
+
+@cached
+def county_points(folder: str, filters: Filters, theme: str | None = None) -> pd.DataFrame:
+    """Selected articles per subject county with its centroid; with a theme, its share."""
+    return _place_counts(folder, filters, theme, [Col.province, Col.city, Col.county, Col.lat, Col.lon],
+                         f"s.{Col.county} IS NOT NULL AND s.{Col.lat} IS NOT NULL")
+
+
+# --- keywords ---------------------------------------------------------------------------------
+
+@cached
+def top_terms(folder: str, filters: Filters, n: int = 30) -> pd.DataFrame:
+    """The terms most often among the selected articles' keywords: term, articles, weight (sum of
+    the per-article TF-IDF weights)."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte}
+        SELECT k.{Col.term}, count(*) AS {Col.articles}, sum(k.{Col.weight}) AS {Col.weight}
+        FROM keywords k JOIN sel USING ({Col.article_id})
+        GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT {int(n)}""", params)
+
+
+@cached
+def cooccurrence(folder: str, filters: Filters, n_terms: int = 40, min_articles: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Among the top `n_terms` keywords, how many selected articles have each pair:
+    (nodes: term, articles; edges: source, target, articles) with at least `min_articles`."""
+    nodes = top_terms(folder, filters, n_terms)[[Col.term, Col.articles]]
+    if nodes.empty:
+        return nodes, pd.DataFrame(columns=["source", "target", Col.articles])
+    cte, params = _selected(filters)
+    terms = list(nodes[Col.term])
+    edges = _df(folder, f"""{cte},
+        k AS (SELECT k.{Col.article_id}, k.{Col.term} FROM keywords k JOIN sel USING ({Col.article_id}) WHERE k.{Col.term} IN ({_in(terms)}))
+        SELECT x.{Col.term} AS source, y.{Col.term} AS target, count(*) AS {Col.articles}
+        FROM k x JOIN k y ON x.{Col.article_id} = y.{Col.article_id} AND x.{Col.term} < y.{Col.term}
+        GROUP BY 1, 2 HAVING count(*) >= ? ORDER BY 3 DESC, 1, 2""", params + terms + [int(min_articles)])
+    return nodes, edges
+
+
+@cached
+def keyword_in_context(folder: str, filters: Filters, term: str, limit: int = 60, width: int = 30) -> pd.DataFrame:
+    """Occurrences of `term` in the selected articles' texts, at most 3 per article and `limit` in
+    all: article_id, date, title, source, left, hit, right."""
+    if not term:
+        return pd.DataFrame(columns=[Col.article_id, Col.date, Col.title, Col.source, "left", "hit", "right"])
+    cte, params = _selected(filters)
+    found = _df(folder, f"""{cte}
+        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, x.{Col.text}
+        FROM articles a JOIN sel USING ({Col.article_id}) JOIN texts x USING ({Col.article_id})
+        WHERE contains(x.{Col.text}, ?)
+        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.article_id} LIMIT {int(limit)}""", params + [term])
+    return snippets.keyword_in_context(found, term, limit=limit, width=width)
+
+
+# --- slogans and indicators -------------------------------------------------------------------
+
+@cached
+def slogan_summary(folder: str, filters: Filters, n: int = 50) -> pd.DataFrame:
+    """Slogans of the selected articles: slogan, articles, cities (count), first and last date."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte}
+        SELECT s.{Col.slogan}, count(DISTINCT s.{Col.article_id}) AS {Col.articles},
+               count(DISTINCT p.{Col.city}) AS cities, min(a.{Col.date}) AS first_seen, max(a.{Col.date}) AS last_seen
+        FROM slogans s JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
+        LEFT JOIN subject p ON p.{Col.article_id} = s.{Col.article_id} AND p.{Col.is_primary}
+        GROUP BY 1 ORDER BY 2 DESC, 4, 1 LIMIT {int(n)}""", params)
+
+
+@cached
+def slogan_city_counts(folder: str, filters: Filters, n_slogans: int = 15, n_cities: int = 15) -> pd.DataFrame:
+    """Articles per (slogan, city) for the top slogans and cities of the selection."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{_city_articles(cte)},
+        sc AS (SELECT DISTINCT s.{Col.slogan}, pc.{Col.city}, s.{Col.article_id} FROM slogans s JOIN pc USING ({Col.article_id})),
+        top_s AS (SELECT {Col.slogan} FROM sc GROUP BY 1 ORDER BY count(DISTINCT {Col.article_id}) DESC, 1 LIMIT {int(n_slogans)}),
+        top_c AS (SELECT {Col.city} FROM sc WHERE {Col.slogan} IN (SELECT * FROM top_s) GROUP BY 1
+                  ORDER BY count(DISTINCT {Col.article_id}) DESC, 1 LIMIT {int(n_cities)})
+        SELECT {Col.slogan}, {Col.city}, count(*) AS {Col.articles} FROM sc
+        WHERE {Col.slogan} IN (SELECT * FROM top_s) AND {Col.city} IN (SELECT * FROM top_c)
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""", params)
+
+
+@cached
+def slogan_monthly(folder: str, filters: Filters, n_slogans: int = 8) -> pd.DataFrame:
+    """Dated articles per month for the top slogans: month, slogan, articles."""
     cte, params = _selected(filters)
     return _df(folder, f"""{cte},
-        prim AS (SELECT {Col.article_id}, coalesce({Col.county}, {Col.city}, {Col.province}) AS place FROM places WHERE {Col.is_primary}),
-        th AS (SELECT {Col.article_id}, string_agg({Col.theme}, ', ' ORDER BY {Col.score} DESC) AS themes FROM themes GROUP BY 1)
-        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, prim.place, th.themes, a.{Col.n_chars}, a.{Col.doc_path}
-        FROM articles a JOIN sel USING ({Col.article_id})
-        LEFT JOIN prim USING ({Col.article_id}) LEFT JOIN th USING ({Col.article_id})
-        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}
-        LIMIT {int(limit)}""", params)
+        s AS (SELECT DISTINCT s.{Col.slogan}, s.{Col.article_id}, substr(a.{Col.date}, 1, 7) AS {Col.month}
+              FROM slogans s JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id}) WHERE a.{Col.date} IS NOT NULL),
+        top_s AS (SELECT {Col.slogan} FROM s GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_slogans)})
+        SELECT {Col.month}, {Col.slogan}, count(*) AS {Col.articles} FROM s WHERE {Col.slogan} IN (SELECT * FROM top_s)
+        GROUP BY 1, 2 ORDER BY 1, 2""", params)
 
 
-def clear_caches() -> None:
-    for fn in (options, key_figures, theme_city_counts, monthly_theme_counts, article_list):
-        fn.cache_clear()
+@cached
+def slogan_first_seen(folder: str, filters: Filters, n: int = 8) -> pd.DataFrame:
+    """For the most frequent slogans of the selection: the month each was first seen, and where
+    (the first article's primary city): slogan, month, date, city, articles."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte},
+        s AS (SELECT s.{Col.slogan}, a.{Col.article_id}, a.{Col.date} FROM slogans s JOIN sel USING ({Col.article_id})
+              JOIN articles a USING ({Col.article_id}) WHERE a.{Col.date} IS NOT NULL),
+        top_s AS (SELECT {Col.slogan}, count(DISTINCT {Col.article_id}) AS {Col.articles}, min({Col.date}) AS {Col.date},
+                         arg_min({Col.article_id}, {Col.date}) AS first_article
+                  FROM s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(n)})
+        SELECT t.{Col.slogan}, substr(t.{Col.date}, 1, 7) AS {Col.month}, t.{Col.date}, p.{Col.city}, t.{Col.articles}
+        FROM top_s t LEFT JOIN subject p ON p.{Col.article_id} = t.first_article AND p.{Col.is_primary}
+        ORDER BY t.{Col.date}, t.{Col.slogan}""", params)
+
+
+@cached
+def indicator_rows(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """Indicators (numbers with a unit and what they measure) of the selected articles, newest
+    first, with the article's primary city."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte}
+        SELECT a.{Col.date}, p.{Col.city}, i.{Col.measure}, i.{Col.value}, i.{Col.unit}, i.{Col.sentence}, a.{Col.title}, a.{Col.article_id}
+        FROM indicators i JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
+        LEFT JOIN subject p ON p.{Col.article_id} = i.{Col.article_id} AND p.{Col.is_primary}
+        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.article_id} LIMIT {int(limit)}""", params)
+
+
+@cached
+def indicator_counts(folder: str, filters: Filters, n_measures: int = 12, n_cities: int = 12) -> pd.DataFrame:
+    """Indicators per (measure, city) for the top measures and cities: measure, city, indicators."""
+    cte, params = _selected(filters)
+    return _df(folder, f"""{cte},
+        m AS (SELECT i.{Col.measure}, p.{Col.city} FROM indicators i JOIN sel USING ({Col.article_id})
+              JOIN subject p ON p.{Col.article_id} = i.{Col.article_id} AND p.{Col.is_primary}
+              WHERE p.{Col.city} IS NOT NULL AND i.{Col.measure} <> ''),
+        top_m AS (SELECT {Col.measure} FROM m GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_measures)}),
+        top_c AS (SELECT {Col.city} FROM m GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_cities)})
+        SELECT {Col.measure}, {Col.city}, count(*) AS indicators FROM m
+        WHERE {Col.measure} IN (SELECT * FROM top_m) AND {Col.city} IN (SELECT * FROM top_c)
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""", params)
+
+
+# --- one article ------------------------------------------------------------------------------
+
+@cached
+def article(folder: str, article_id: str) -> dict | None:
+    """Everything the reader shows about one article, or None when there is no such article:
+    the article's row (text included), its places, themes, keywords, and slogans and indicators
+    when the tables have them."""
+    row = _df(folder, f"""SELECT a.*, x.{Col.text} FROM articles a JOIN texts x USING ({Col.article_id})
+        WHERE a.{Col.article_id} = ?""", [article_id])
+    if row.empty:
+        return None
+    found = tables(folder)
+
+    def rows(table: str, order: str) -> pd.DataFrame | None:
+        if table not in found:
+            return None
+        return _df(folder, f"SELECT * EXCLUDE ({Col.article_id}) FROM {table} WHERE {Col.article_id} = ? ORDER BY {order}", [article_id])
+
+    return {
+        "article": row.iloc[0].to_dict(),
+        "places": rows("places", f"{Col.is_primary} DESC, {Col.role} DESC, {Col.mentions} DESC"),
+        "themes": rows("themes", f"{Col.score} DESC"),
+        "keywords": rows("keywords", f"{Col.weight} DESC"),
+        "slogans": rows("slogans", "ALL"),
+        "indicators": rows("indicators", "ALL"),
+    }

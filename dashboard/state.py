@@ -1,11 +1,13 @@
 """The view state (filters) and its round trip through URL query parameters.
 
 Pure: no Streamlit here. `from_params` never raises: values it cannot use fall back to the
-default and produce a notice for the user.
+default and produce a notice for the user. `narrow` turns a clicked chart element (a bar, cell or
+point, described by `{key: value}`) into the filters of the articles behind it.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
@@ -23,6 +25,9 @@ class Filters:
     themes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     query: str = ""
+    # Extra conditions, all of which must hold, added by clicking a chart element (see `narrow`);
+    # never in the URL or the sidebar. Each is (key, value) with a key of FOCUS_KEYS.
+    focus: tuple[tuple[str, str], ...] = ()
 
     def is_default(self) -> bool:
         return self == Filters()
@@ -42,6 +47,9 @@ class Options:
 
 
 _LIST_KEYS = {"province": "provinces", "city": "cities", "county": "counties", "theme": "themes", "source": "sources"}
+FILTER_KEYS = ("from", "to", *_LIST_KEYS, "q")  # the URL parameters of the global filters
+VIEW_KEYS = (*FILTER_KEYS, "lang")  # … and the interface language: what every page shares
+FOCUS_KEYS = ("province", "city", "county", "theme", "source", "month", "term", "slogan", "measure")
 
 
 def _iso(value: str) -> str | None:
@@ -104,4 +112,22 @@ def lang_from_params(params: dict[str, list[str]]) -> str:
     return lang if lang in LANGS else "zh"
 
 
-__all__ = ["Filters", "Options", "from_params", "to_params", "lang_from_params", "replace"]
+def view_params(filters: Filters, lang: str) -> dict[str, str]:
+    """The URL query parameters every page shares (Chinese, the default language, is left out)."""
+    return to_params(filters) | ({"lang": lang} if lang != "zh" else {})
+
+
+def month_bounds(month: str) -> tuple[str, str]:
+    """First and last day of a `YYYY-MM` month."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{month[:7]}-01", f"{month[:7]}-{calendar.monthrange(year, mon)[1]:02d}"
+
+
+def narrow(filters: Filters, point: dict[str, str]) -> Filters:
+    """The filters of the articles behind one chart element: the current filters and, in addition,
+    what the element stands for. `point` maps keys of FOCUS_KEYS (`city`, `theme`, `month`,
+    `term`…) to values; a `city` means "also names this city as a subject place", a `month`
+    "published that month", a `term` "has it among its keywords", a `slogan` "names the slogan",
+    a `measure` "reports an indicator of it"."""
+    extra = tuple((key, str(value)) for key, value in point.items() if key in FOCUS_KEYS and value)
+    return replace(filters, focus=tuple(dict.fromkeys((*filters.focus, *extra))))

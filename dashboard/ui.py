@@ -1,7 +1,11 @@
 """What every page shares: the data folder, the sidebar filters synced with the URL, messages.
 
 The view state lives in the URL query parameters: a page reads them, the sidebar widgets start
-from them, and every change is written back, so a copied URL reopens the same view.
+from them, and every change is written back, so a copied URL reopens the same view. Streamlit
+drops the query parameters when the user switches pages in the navigation menu; the sidebar then
+puts the view back, so the filters follow the user from page to page. Controls that belong to one
+page (the cities compared, the map's level…) are bound to their own query parameters
+(`bind="query-params"`), which this module leaves alone.
 """
 
 from __future__ import annotations
@@ -10,16 +14,18 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import queries
 from dashboard.i18n import t, theme_labels
-from dashboard.state import Filters, Options, from_params, lang_from_params, to_params
+from dashboard.state import VIEW_KEYS, Filters, Options, from_params, lang_from_params, view_params
 
 DATA_ENV = "GOVLENS_DATA"  # folder of processed tables to show instead of the bundled sample
 
-_KEYS = ("f_dates", "f_provinces", "f_cities", "f_themes", "f_sources", "f_query", "f_lang")
+_KEYS = ("f_dates", "f_provinces", "f_cities", "f_counties", "f_themes", "f_sources", "f_query", "f_lang")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ def _seed_widgets(filters: Filters, lang: str, options: Options) -> None:
         "f_dates": (max(lo, min(start, hi)), max(lo, min(end, hi))),
         "f_provinces": list(filters.provinces),
         "f_cities": list(filters.cities),
+        "f_counties": list(filters.counties),
         "f_themes": list(filters.themes),
         "f_sources": list(filters.sources),
         "f_query": filters.query,
@@ -54,20 +61,33 @@ def _seed_widgets(filters: Filters, lang: str, options: Options) -> None:
     })
 
 
-def sidebar() -> View:
-    """Render the filters; return the current view. Stops the page with a clear message when
-    the tables cannot be read."""
+def _within(places: pd.DataFrame, column: str, chosen: dict[str, list[str]], keep: list[str]) -> list[str]:
+    """Values of `column` inside the chosen higher levels (all when none is chosen), plus `keep`."""
+    rows = places
+    for level, values in chosen.items():
+        if values:
+            rows = rows[rows[level].isin(values)]
+    return sorted(set(rows[column].dropna()) | set(keep))
+
+
+def sidebar(page: str) -> View:
+    """Render the filters of page `page` (its url path); return the current view. Stops the page
+    with a clear message when the tables cannot be read."""
     folder = data_folder()
     try:
         options = queries.options(folder)
+        places = queries.place_tree(folder)
     except queries.DataError as exc:
         st.error(f"{t('data_error')}: {exc}")
         st.stop()
-    params = _url_params()
+    actual = _url_params()
+    saved = st.session_state.get("_synced_params")
+    switched = st.session_state.get("_page", page) != page and not any(k in actual for k in VIEW_KEYS)
+    params = {k: [v] for k, v in saved.items()} if switched and saved else actual
     filters, notices = from_params(params, options)
     lang = lang_from_params(params)
     url_view = view_params(filters, lang)
-    if st.session_state.get("_synced_params") != url_view or not all(k in st.session_state for k in _KEYS):
+    if saved != url_view or not all(k in st.session_state for k in _KEYS):
         _seed_widgets(filters, lang, options)
     if notices:
         st.warning(f"{t('invalid_params', lang)} {'; '.join(notices)}")
@@ -81,28 +101,39 @@ def sidebar() -> View:
         if options.date_min:
             lo, hi = dt.date.fromisoformat(options.date_min), dt.date.fromisoformat(options.date_max)
             st.date_input(t("date_range", lang), min_value=lo, max_value=hi, key="f_dates")
+        state = st.session_state
         st.multiselect(t("province", lang), sorted(options.provinces), key="f_provinces")
-        st.multiselect(t("city", lang), sorted(options.cities), key="f_cities")
+        st.multiselect(t("city", lang), _within(places, "city", {"province": state.f_provinces}, state.f_cities),
+                       key="f_cities")
+        st.multiselect(t("county", lang), _within(places, "county", {"province": state.f_provinces, "city": state.f_cities},
+                                                   state.f_counties), key="f_counties")
         st.multiselect(t("theme", lang), sorted(options.themes, key=lambda x: labels.get(x, x)), key="f_themes",
                        format_func=lambda x: labels.get(x, x))
         st.multiselect(t("source", lang), sorted(options.sources), key="f_sources")
-        st.text_input(t("search", lang), key="f_query", max_chars=100)
+        st.text_input(t("search", lang), key="f_query", max_chars=100, help=t("search_help", lang))
         st.button(t("reset", lang), on_click=_reset)
-        with st.expander(t("copy_link", lang)):
-            st.caption(t("copy_link_help", lang))
-            st.code(str(st.context.url), language=None)
 
     chosen = _filters_from_widgets(options)
     new_view = view_params(chosen, lang)
-    if new_view != url_view or notices:
-        st.query_params.from_dict(new_view)
+    _write_url(actual, new_view)
     st.session_state["_synced_params"] = new_view
+    st.session_state["_page"] = page
+    with st.sidebar.expander(t("copy_link", lang)):
+        st.caption(t("copy_link_help", lang))
+        others = {k: v for k, v in actual.items() if k not in VIEW_KEYS}
+        query = urlencode(new_view | others, doseq=True)
+        st.code(f"{st.context.url or ''}{'?' + query if query else ''}", language=None)
     return View(folder, chosen, lang, options)
 
 
-def view_params(filters: Filters, lang: str) -> dict[str, str]:
-    """The URL query parameters of a view (Chinese, the default language, is left out)."""
-    return to_params(filters) | ({"lang": lang} if lang != "zh" else {})
+def _write_url(actual: dict[str, list[str]], view: dict[str, str]) -> None:
+    """Make the URL's view parameters say `view`, leaving every other parameter as it is."""
+    changed = {k: v for k, v in view.items() if actual.get(k) != [v]}
+    if changed:
+        st.query_params.update(changed)
+    for key in VIEW_KEYS:
+        if key in actual and key not in view:
+            del st.query_params[key]
 
 
 def _filters_from_widgets(options: Options) -> Filters:
@@ -118,6 +149,7 @@ def _filters_from_widgets(options: Options) -> Filters:
         date_to=date_to,
         provinces=tuple(st.session_state.get("f_provinces", ())),
         cities=tuple(st.session_state.get("f_cities", ())),
+        counties=tuple(st.session_state.get("f_counties", ())),
         themes=tuple(st.session_state.get("f_themes", ())),
         sources=tuple(st.session_state.get("f_sources", ())),
         query=(st.session_state.get("f_query") or "").strip(),
@@ -129,8 +161,16 @@ def _reset() -> None:
         if key != "f_lang":
             st.session_state.pop(key, None)
     st.session_state.pop("_synced_params", None)
-    st.query_params.from_dict(view_params(Filters(), st.session_state.get("f_lang", "zh")))
+    lang = st.session_state.get("f_lang", "zh")
+    for key in VIEW_KEYS:
+        if key in st.query_params and not (key == "lang" and lang != "zh"):
+            del st.query_params[key]
 
 
 def empty_notice(lang: str) -> None:
     st.info(t("empty", lang))
+
+
+def missing_table_notice(table: str, lang: str) -> None:
+    """The page needs a table this folder was built without (an older build)."""
+    st.warning(t("missing_table", lang).format(table=table, folder=data_folder()))

@@ -45,37 +45,42 @@ def split_articles(documents: pd.DataFrame, patterns: LinePatterns, book: Source
     """One row per story, before de-duplication (n_copies 1, copy lists of one)."""
     rows = []
     for doc in documents.itertuples(index=False):
-        meta_title, meta_date, meta_source, meta_url = (_text(v) for v in (doc.meta_title, doc.meta_date, doc.meta_source, doc.meta_url))
-        stories = split_page(doc.body, patterns, single=bool(meta_title))
-        head_lines = doc.body.split("\n", 40)[:40]
-        path = f"{root_name}/{doc.doc_path}" if root_name else doc.doc_path
-        header = header_source(head_lines, patterns.header_source)
-        doc_date = dates.from_metadata(meta_date) or dates.from_header(head_lines) or dates.from_path(path)
-        # A story's own evidence (a numbered annual day) dates the whole page it was printed on.
-        text_dates = [dates.from_text(s.text) for s in stories] if doc_date is None else []
-        page_date = next((d for d in text_dates if d is not None and d.precision == "day"), None) or next(
-            (d for d in text_dates if d is not None), None)
-        sources = [story_source(book, meta_source, header, s.bylines, path) for s in stories]
-        page_source = Counter(s for s in sources if s).most_common(1)
-        for index, (story, source) in enumerate(zip(stories, sources)):
-            guess = doc_date or (text_dates[index] if text_dates and text_dates[index] else page_date)
-            title = meta_title if meta_title and index == 0 else story.title
-            rows.append({
-                Col.article_id: article_id(doc.doc_path, story.span_start),
-                Col.doc_path: doc.doc_path,
-                Col.story: index,
-                Col.span_start: story.span_start,
-                Col.span_end: story.span_end,
-                Col.title: title,
-                Col.date: guess.date if guess else None,
-                Col.date_precision: guess.precision if guess else None,
-                Col.date_origin: guess.origin if guess else None,
-                Col.source: source or (page_source[0][0] if page_source else None),
-                Col.url: meta_url,
-                Col.text: story.text,
-                Col.n_chars: len(story.text),
-                Col.n_copies: 1,
-                Col.copy_paths: [doc.doc_path],
-                Col.copy_sources: [source] if source else [],
-            })
+        rows += _document_stories(doc, patterns, book, root_name)
     return pd.DataFrame(rows, columns=ARTICLES.columns) if rows else ARTICLES.empty()
+
+
+def _document_stories(doc, patterns: LinePatterns, book: SourceBook, root_name: str) -> list[dict]:
+    """The article rows of one document: its stories, each dated and sourced."""
+    meta_title, meta_date, meta_source, meta_url = (_text(v) for v in (doc.meta_title, doc.meta_date, doc.meta_source, doc.meta_url))
+    page = split_page(doc.body, patterns, single=bool(meta_title))
+    head_lines = doc.body.split("\n", 40)[:40]
+    path = f"{root_name}/{doc.doc_path}" if root_name else doc.doc_path
+    header = header_source(head_lines, patterns.header_source)
+    date = dates.page_date(meta_date, head_lines, path, [s.text for s in page.stories], page.ads)
+    sources = [story_source(book, s.credits, header, meta_source, path, s.bylines) for s in page.stories]
+    # Stories without their own evidence were printed by the page's main publisher.
+    page_source = Counter(s for s in sources if s).most_common(1)
+    rows = []
+    for index, (story, source) in enumerate(zip(page.stories, sources)):
+        source = source or (page_source[0][0] if page_source else None)
+        rows.append({
+            Col.article_id: article_id(doc.doc_path, story.span_start),
+            Col.doc_path: doc.doc_path,
+            Col.story: index,
+            Col.span_start: story.span_start,
+            Col.span_end: story.span_end,
+            Col.title: meta_title if meta_title and index == 0 else story.title,
+            Col.kicker: story.kicker,
+            Col.subtitle: story.subtitle,
+            Col.date: date.date if date else None,
+            Col.date_precision: date.precision if date else None,
+            Col.date_origin: date.origin if date else None,
+            Col.source: source,
+            Col.url: meta_url,
+            Col.text: story.text,
+            Col.n_chars: len(story.text),
+            Col.n_copies: 1,
+            Col.copy_paths: [doc.doc_path],
+            Col.copy_sources: [source] if source else [],
+        })
+    return rows

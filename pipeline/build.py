@@ -15,13 +15,15 @@ from pipeline.articles import documents_frame, split_articles
 from pipeline.config import Resources
 from pipeline.dedupe import dedupe
 from pipeline.formats import Document
-from pipeline.keywords import article_keywords
+from pipeline.indicators import indicators_table
+from pipeline.keywords import keywords_table, terms_table
 from pipeline.places import places_table
 from pipeline.schema import DOCUMENTS, Col
 from pipeline.themes import themes_table
-from pipeline.timeline import timeline_table
+from pipeline.slogans import slogans_table
+from pipeline.timeline import slogan_timeline_table, timeline_table
 
-STAGES = ("documents", "split", "dedupe", "places", "themes", "keywords", "timeline")
+STAGES = ("documents", "split", "dedupe", "places", "themes", "terms", "keywords", "slogans", "indicators", "timeline", "slogan_timeline")
 
 Progress = Callable[[str, int, int], None]  # (stage, index, number of stages)
 
@@ -44,8 +46,12 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
     articles = stage("dedupe", dedupe, stories)
     places = stage("places", places_table, articles, res.gazetteer, res.segmenter, res.homes)
     themes = stage("themes", themes_table, articles, res.taxonomy)
-    keywords = stage("keywords", article_keywords, articles, res.segmenter, res.stopwords)
+    terms = stage("terms", terms_table, articles, res.segmenter, res.stopwords)
+    keywords = stage("keywords", keywords_table, terms)
+    slogans = stage("slogans", slogans_table, articles, res.slogan_rules)
+    indicators = stage("indicators", indicators_table, articles, res.indicator_rules)
     timeline = stage("timeline", timeline_table, articles, places, themes)
+    slogan_timeline = stage("slogan_timeline", slogan_timeline_table, articles, places, slogans)
     tables = {
         "articles": articles,
         "documents": docs[DOCUMENTS.columns],
@@ -53,6 +59,10 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
         "themes": themes,
         "keywords": keywords,
         "timeline": timeline,
+        "terms": terms,
+        "slogans": slogans,
+        "indicators": indicators,
+        "slogan_timeline": slogan_timeline,
     }
     summary = {
         "stories": len(stories),

@@ -65,14 +65,17 @@ def is_title_like(line: str, max_len: int = 40) -> bool:
     return len(_CLAUSE_PUNCT.findall(stripped)) <= 1
 
 
+_LIST_ITEM = re.compile(r"[-*•·]\s|\d{1,2}[.、](?!\d)|[(（]\d{1,2}[)）]")
+
+
 def should_join(previous: str, following: str) -> bool:
     """Whether `following` continues the sentence of `previous` (an OCR/layout line break).
 
     A paragraph that stops without sentence punctuation is continued by the next one, unless it
     looks like a heading: short (<= 24 characters) and without any clause punctuation, or a
-    "——" subtitle without clause punctuation.
+    "——" subtitle without clause punctuation; a list item ("- 2.吉林市…") starts afresh.
     """
-    if not previous or not following or previous[-1] in SENTENCE_END:
+    if not previous or not following or previous[-1] in SENTENCE_END or _LIST_ITEM.match(following):
         return False
     has_clause = bool(_CLAUSE_PUNCT.search(previous))
     if previous[0] == "—" and not has_clause:
@@ -91,38 +94,60 @@ def join_broken_lines(paragraphs: list[str]) -> list[str]:
     return out
 
 
-def _similar(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+def _repeats(copy: str, original: str, threshold: float, min_run: int = 6) -> bool:
+    """Whether `copy` is a (possibly garbled) repeat of `original`: similar overall, and sharing
+    a run of `min_run` characters (short sentences of clean prose are often loosely similar)."""
+    matcher = SequenceMatcher(None, copy, original, autojunk=False)
+    if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold or matcher.ratio() < threshold:
+        return False
+    return max(block.size for block in matcher.get_matching_blocks()) >= min_run
+
+
+def _tail_start(text: str, copy: str) -> int:
+    """Where the (possibly garbled) copy of `copy` starts at the end of `text`, by aligning the
+    first run of characters they share."""
+    window = len(copy) + 4
+    tail = text[-window:]
+    matcher = SequenceMatcher(None, tail, copy, autojunk=False)
+    block = next((m for m in matcher.get_matching_blocks() if m.size >= 2), None)
+    offset = len(text) - len(tail)
+    return offset + max(0, block.a - block.b) if block else len(text) - len(copy)
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。！？!?；;])")
 
 
-def drop_repeated_fragments(paragraphs: list[str], min_len: int = 8, threshold: float = 0.6) -> list[str]:
-    """Remove OCR repeats: a sentence that (nearly) repeats the end of the sentence before it,
-    or a fragment that (nearly) repeats the start of the sentence after it.
+def _sentences(paragraph: str) -> list[str]:
+    return [s for s in _SENTENCE_SPLIT.split(paragraph) if s.strip()]
 
-    Newspaper OCR repeats text at column breaks, often garbled ("赢得了良好的口碑。" followed by
-    "新主过程专项对按, 赢得了良好的口峰。"). The copy that ends like a sentence is kept.
+
+def drop_repeated_fragments(paragraphs: list[str], min_len: int = 8, threshold: float = 0.6) -> list[str]:
+    """Remove OCR repeats at column breaks, where a paragraph ends and the next one starts:
+    the next paragraph opening with a (nearly) repeated copy of the end of the previous one
+    ("…赢得了良好的口碑。" / "新主过程专项对按, 赢得了良好的口峰。 结合…"), or a paragraph
+    ending in an unfinished fragment that the next one repeats in full.
+
+    The copy that ends like a sentence is kept. Only paragraph boundaries are compared and a
+    heading is never taken for a fragment, so the parallel sentences of clean prose
+    ("中国要强，农业必须强；中国要美，农村必须美") stay.
     """
-    sentences: list[list] = []  # [paragraph index, sentence]
-    for index, paragraph in enumerate(paragraphs):
-        sentences += [[index, s.strip()] for s in _SENTENCE_SPLIT.split(paragraph) if s.strip()]
-    for i in range(1, len(sentences)):
-        previous, current = sentences[i - 1][1], sentences[i][1]
+    out = [p.strip() for p in paragraphs]
+    for i in range(1, len(out)):
+        before, after = _sentences(out[i - 1]), _sentences(out[i])
+        if not before or not after:
+            continue
+        previous, current = before[-1].strip(), after[0].strip()
         if min(len(previous), len(current)) < min_len:
             continue
-        if len(current) <= len(previous) and _similar(current, previous[-len(current):]) >= threshold:
+        if len(current) <= len(previous) and _repeats(current, previous[-len(current):], threshold):
+            start = _tail_start(previous, current)
+            if start == 0 or previous[start - 1] in SENTENCE_END + "，,、：:":
+                continue  # a whole clause that recurs: the parallel phrasing of clean prose, not a torn copy
             if previous[-1] in SENTENCE_END or current[-1] not in SENTENCE_END:
-                sentences[i][1] = ""
+                out[i] = "".join(after[1:]).strip()  # the later copy goes
             else:  # the earlier copy is the garbled one
-                sentences[i - 1][1] = previous[: -len(current)]
-        elif len(previous) < len(current) and _similar(previous, current[: len(previous)]) >= threshold:
-            if previous[-1] not in SENTENCE_END:
-                sentences[i - 1][1] = ""
-            else:
-                sentences[i][1] = current[len(previous):]
-    rebuilt: dict[int, str] = {}
-    for index, sentence in sentences:
-        rebuilt[index] = rebuilt.get(index, "") + sentence
-    return [text for _, text in sorted(rebuilt.items()) if text.strip()]
+                cut = len(out[i - 1]) - len(previous) + start
+                out[i - 1] = out[i - 1][:cut].rstrip()
+        elif len(before) > 1 and previous[-1] not in SENTENCE_END and _repeats(previous, current[: len(previous)], threshold):
+            out[i - 1] = "".join(before[:-1]).strip()  # an unfinished fragment, repeated in full next
+    return [p for p in out if p]

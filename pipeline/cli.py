@@ -19,7 +19,7 @@ exit status:
   0  every file was read and the tables were written
   3  the tables were written, but some files were skipped (listed on stderr and in report.json)
   1  the build failed: nothing was written and the previous tables in --out are untouched
-  2  usage error
+  2  usage error (also: --out is a file, or a folder holding files a build does not write)
 
 Input formats: .txt .md (YAML front matter) .html .htm .json (object or list) .jsonl .csv, and
 .zip archives of these. Folders are read recursively. doc_path is the path relative to the INPUT
@@ -65,6 +65,11 @@ def _say(quiet: bool, message: str, end: str = "\n") -> None:
 
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    try:
+        io.check_out(args.out.resolve())
+    except OSError as exc:
+        print(f"error: --out: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     fields = FieldMap().override(title=args.title_field, text=args.text_field, date=args.date_field,
                                  source=args.source_field, url=args.url_field)
     try:
@@ -93,7 +98,7 @@ def _build(args: argparse.Namespace) -> int:
     root_name = args.inputs[0].resolve().name if len(args.inputs) == 1 and args.inputs[0].is_dir() else ""
     tables, summary = build(result.documents, resources, root_name, progress=stage)
     report = {
-        "inputs": [str(p) for p in args.inputs],
+        "inputs": [io.display_path(str(p)) for p in args.inputs],
         "files_seen": result.seen,
         "files_read": len(result.read),
         "files_skipped": len(result.skipped),

@@ -13,7 +13,9 @@ import pandas as pd
 from pipeline.clean import LinePatterns
 from pipeline.formats import FieldMap
 from pipeline.gazetteer import Gazetteer
+from pipeline.indicators import IndicatorRules
 from pipeline.segment import Segmenter, make_segmenter, parse_user_dictionary
+from pipeline.slogans import SloganRules
 from pipeline.sources import SourceBook
 from pipeline.themes import Taxonomy
 
@@ -28,11 +30,14 @@ class Resources:
     segmenter: Segmenter
     stopwords: frozenset[str]
     fields: FieldMap
+    slogan_rules: SloganRules
+    indicator_rules: IndicatorRules
 
     @classmethod
     def from_parsed(cls, *, boilerplate: dict, sources: dict, themes: dict, divisions: pd.DataFrame,
                     aliases: pd.DataFrame, false_friends: str, user_dictionary: str, stopwords: str,
-                    segmenter_engine: str = "auto", fields: FieldMap | None = None) -> Resources:
+                    segmenter_engine: str = "auto", fields: FieldMap | None = None,
+                    slogans: dict, indicators: dict) -> Resources:
         return cls(
             patterns=LinePatterns.from_config(boilerplate),
             sources=SourceBook.from_config(sources),
@@ -42,6 +47,8 @@ class Resources:
             segmenter=make_segmenter(parse_user_dictionary(user_dictionary), segmenter_engine),
             stopwords=frozenset(_lines(stopwords)),
             fields=fields or FieldMap(),
+            slogan_rules=SloganRules.from_config(slogans),
+            indicator_rules=IndicatorRules.from_config(indicators),
         )
 
 

@@ -116,8 +116,8 @@ _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 
 
 def front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Split YAML front matter (`---` … `---` at the top) from the body. The body keeps its
-    offsets by being replaced with blank lines, so story spans stay file offsets."""
+    """Split YAML front matter (`---` … `---` at the top) from the body. The front matter is
+    blanked out (spaces, its line breaks kept), so offsets in the body are offsets in the file."""
     stripped = text.lstrip("\n")
     if not stripped.startswith("---"):
         return {}, text
@@ -132,7 +132,7 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
         raise Unreadable("front matter is not a mapping of fields")
     meta = _pick({str(k): v for k, v in data.items()}, FieldMap())
     head = len(text) - len(stripped) + match.end()
-    return meta, "\n" * text[:head].count("\n") + text[head:]
+    return meta, re.sub(r"[^\n]", " ", text[:head]) + text[head:]
 
 
 def _pick(record: dict, fields: FieldMap) -> dict[str, str]:

@@ -1,18 +1,32 @@
-"""The gazetteer as the place matcher sees it: names and aliases → candidate divisions.
+"""The gazetteer and place-name recognition: where a text names a division, and which ones it may be.
 
 Built once from `resources/gazetteer.csv`, `place_aliases.csv` and `place_false_friends.txt`
-(see docs/gazetteer.md) and passed to `pipeline.places` as an argument.
+(see docs/gazetteer.md and docs/places.md) and passed to `pipeline.places` as an argument.
+
+Recognition is one leftmost-longest Aho–Corasick pass over every full name, alias and false
+friend together, so a false friend that starts at or before a name swallows it (长治久安, 新华社,
+黄河北岸). A hit that is not a full official name of three or more characters (长春, 吉林, 城区)
+must also start and end on a word boundary of the segmenter, checked on a small window only, and
+may not be followed by the name of a smaller unit or a street (永春镇, 南湖街道, 灵山路), which
+makes it another place that merely shares the name.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import ahocorasick_rs
 import pandas as pd
 
+from pipeline.segment import Segmenter
+
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: province and city at once
+# A short name followed by one of these names a township, street, estate or mountain that shares
+# the name (朝阳区永春镇, 南湖街道, 北京路, 长白山), not the division.
+_SMALLER_UNIT = re.compile(r"(?:镇|乡|村|街道|社区|小区|路|街|大街|大道|巷|胡同|山)")
+_WINDOW = 6  # characters segmented on each side of a hit that must align with word boundaries
 
 
 @dataclass(frozen=True)
@@ -32,21 +46,41 @@ class Division:
 
     @property
     def city_code(self) -> str | None:
-        """adcode of the prefecture-level unit this division belongs to (itself for a city)."""
+        """adcode of the prefecture-level unit this division belongs to: itself for a city, a
+        municipality (北京市) or a county-level city run by its province (济源市); None for a
+        province that is not a municipality."""
         if self.level == "province":
             return self.adcode if self.adcode[:2] in MUNICIPALITIES else None
-        if self.level == "city":
+        if self.level == "city" or self.city == self.name:
             return self.adcode
         return self.parent
+
+    def within(self, other: Division) -> bool:
+        """Whether this division is `other` or lies inside it."""
+        return other.adcode in (self.adcode, self.city_code, self.province_code)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    adcode: str
+    kind: str  # "full" (official name) or the alias kind: "short", "abbrev", "zone"
+    weak: bool  # needs support from the context: a county's short name, or a common word (城区, 安康)
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    name: str
+    candidates: tuple[Candidate, ...]
 
 
 @dataclass
 class Gazetteer:
     divisions: dict[str, Division]
-    names: dict[str, list[tuple[str, str]]]  # name or alias → [(adcode, kind)]; kind "full" or alias kind
-    patterns: list[str]  # the matcher's patterns, by index
+    names: dict[str, tuple[Candidate, ...]]  # full name or alias → the divisions it may denote
+    patterns: list[str]  # the matcher's patterns by index: names, then false friends
     matcher: ahocorasick_rs.AhoCorasick = field(repr=False)
-    false_friend_matcher: ahocorasick_rs.AhoCorasick | None = field(repr=False)
     by_name: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, full name) → adcode
 
     @classmethod
@@ -57,25 +91,49 @@ class Gazetteer:
                 row.adcode, row.name, row.level, row.province, row.city or None, row.parent_adcode or None,
                 float(row.lat) if pd.notna(row.lat) else None, float(row.lon) if pd.notna(row.lon) else None,
             )
-        names: dict[str, list[tuple[str, str]]] = {}
+        entries: dict[str, dict[str, str]] = {}  # name → {adcode: kind}, full names first
         for division in records.values():
-            names.setdefault(division.name, []).append((division.adcode, "full"))
+            entries.setdefault(division.name, {})[division.adcode] = "full"
         for row in aliases.itertuples(index=False):
-            if row.adcode in records and row.alias != records[row.adcode].name:
-                entry = names.setdefault(row.alias, [])
-                if (row.adcode, "full") not in entry:
-                    entry.append((row.adcode, row.kind))
-        patterns = sorted(names)
+            if row.adcode in records:
+                entries.setdefault(row.alias, {}).setdefault(row.adcode, row.kind)
+        # A false friend that is itself a name (城区, 安康) marks an ordinary word: the name still
+        # counts, but only where the context supports it.
+        common = set(false_friends) & set(entries)
+        names = {
+            name: tuple(
+                Candidate(code, kind, name in common or (kind == "short" and records[code].level == "county"))
+                for code, kind in found.items()
+            )
+            for name, found in entries.items()
+        }
+        patterns = sorted(names) + sorted(set(false_friends) - set(names))
         matcher = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-        ff_matcher = ahocorasick_rs.AhoCorasick(false_friends) if false_friends else None
         by_name = {(d.level, d.name): d.adcode for d in records.values()}
-        return cls(records, names, patterns, matcher, ff_matcher, by_name)
+        return cls(records, names, patterns, matcher, by_name)
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, name) of every leftmost-longest name or alias occurrence."""
-        return [(start, end, self.patterns[i]) for i, start, end in self.matcher.find_matches_as_indexes(text)]
+    def find(self, text: str, segmenter: Segmenter) -> list[Hit]:
+        """Every place-name hit of a text, leftmost-longest, with the divisions it may denote."""
+        hits = []
+        for index, start, end in self.matcher.find_matches_as_indexes(text):
+            name = self.patterns[index]
+            candidates = self.names.get(name)
+            if candidates is None:  # a false friend
+                continue
+            official = any(c.kind == "full" for c in candidates)
+            if not official and _SMALLER_UNIT.match(text, end):
+                continue
+            if (not official or len(name) <= 2) and not _aligned(text, start, end, segmenter):
+                continue
+            hits.append(Hit(start, end, name, candidates))
+        return hits
 
-    def false_friend_spans(self, text: str) -> list[tuple[int, int]]:
-        if self.false_friend_matcher is None:
-            return []
-        return [(s, e) for _, s, e in self.false_friend_matcher.find_matches_as_indexes(text, overlapping=True)]
+
+def _aligned(text: str, start: int, end: int, segmenter: Segmenter) -> bool:
+    """Whether [start, end) starts and ends on word boundaries of the segmented neighbourhood."""
+    lo, hi = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
+    bounds, at = {lo}, lo
+    for token in segmenter.cut(text[lo:hi]):
+        at += len(token)
+        bounds.add(at)
+    return start in bounds and end in bounds

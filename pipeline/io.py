@@ -7,14 +7,19 @@ build has succeeded, so a failed or killed build leaves the previous tables as t
 
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import json
+import lzma
 import os
 import shutil
 import stat
-import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -57,11 +62,11 @@ def discover(inputs: list[Path], skipped: list[dict]) -> Iterator[InputFile]:
     """Files under the inputs, recursively, in sorted order. Unreadable folders, broken links and
     link loops are reported in `skipped` and passed over."""
     for root in inputs:
-        prefix = f"{root.resolve().name}/" if len(inputs) > 1 else ""
+        prefix = display_path(f"{root.resolve().name}/") if len(inputs) > 1 else ""
         if not root.exists():
-            skipped.append({"path": str(root), "reason": "no such file or folder (or a broken link)"})
+            skipped.append({"path": display_path(str(root)), "reason": "no such file or folder (or a broken link)"})
         elif root.is_file():
-            yield InputFile(root, prefix + root.name)
+            yield InputFile(root, prefix + display_path(root.name))
         else:
             yield from _walk(root, root, prefix, {root.resolve()}, skipped)
 
@@ -70,11 +75,11 @@ def _walk(folder: Path, root: Path, prefix: str, visited: set[Path], skipped: li
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        skipped.append({"path": prefix + folder.relative_to(root).as_posix(), "reason": f"cannot list folder: {exc.strerror or exc}"})
+        skipped.append({"path": display_path(prefix + folder.relative_to(root).as_posix()), "reason": f"cannot list folder: {exc.strerror or exc}"})
         return
     for entry in entries:
         path = Path(entry.path)
-        rel = prefix + path.relative_to(root).as_posix()
+        rel = display_path(prefix + path.relative_to(root).as_posix())
         try:
             if entry.is_dir(follow_symlinks=True):
                 real = path.resolve()
@@ -85,10 +90,20 @@ def _walk(folder: Path, root: Path, prefix: str, visited: set[Path], skipped: li
             elif entry.is_file(follow_symlinks=True):
                 if path.suffix.lower() in READABLE:
                     yield InputFile(path, rel)
-            elif entry.is_symlink():
-                skipped.append({"path": rel, "reason": "broken symbolic link"})
+            else:
+                path.stat()  # a dangling link or a link loop raises (reported below)
+                if path.suffix.lower() in READABLE:  # reading a FIFO or a device would block or never end
+                    skipped.append({"path": rel, "reason": "not a regular file (a pipe, socket or device)"})
+        except FileNotFoundError:
+            skipped.append({"path": rel, "reason": "broken symbolic link"})
         except OSError as exc:  # ELOOP and friends
             skipped.append({"path": rel, "reason": f"cannot follow: {exc.strerror or exc}"})
+
+
+def display_path(path: str) -> str:
+    """A path as text that can be printed and stored: bytes of a file name that are not UTF-8
+    (kept by Python as lone surrogates) become `\\xNN`."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limits = Limits(),
@@ -143,10 +158,18 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
                 if PurePosixPath(member.filename).suffix.lower() not in EXTENSIONS:
                     result.skipped.append({"path": name, "reason": "not a readable format"})
                     continue
+                if member.flag_bits & 0x1:
+                    result.skipped.append({"path": name, "reason": "encrypted (needs a password)"})
+                    continue
+                if member.file_size > limits.max_file_bytes:
+                    result.skipped.append({"path": name, "reason": f"file of {member.file_size:,} bytes exceeds the limit of {limits.max_file_bytes:,}"})
+                    continue
                 try:
                     _parse_into(result, name, archive.read(member), fields)
-                except (Unreadable, OSError, zipfile.BadZipFile, EOFError) as exc:
+                except (Unreadable, OSError, zipfile.BadZipFile, EOFError, zlib.error, lzma.LZMAError) as exc:
                     result.skipped.append({"path": name, "reason": _reason(exc)})
+                except NotImplementedError as exc:  # zipfile's answer to deflate64, AES and other methods
+                    result.skipped.append({"path": name, "reason": f"{exc} (recompress the archive with deflate)"})
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         result.skipped.append({"path": item.doc_path, "reason": f"not a readable zip archive: {exc}"})
 
@@ -192,35 +215,86 @@ def load_resources(folder: Path = RESOURCES, segmenter_engine: str = "auto", fie
         stopwords=text("stopwords.txt"),
         segmenter_engine=segmenter_engine,
         fields=fields,
+        slogans=yaml.safe_load(text("slogans.yaml")),
+        indicators=yaml.safe_load(text("indicators.yaml")),
     )
 
 
 def write_outputs(tables: dict[str, pd.DataFrame], report: dict, out: Path) -> None:
     """Validate and write every table as Parquet plus report.json, replacing `out` only when all
-    of it is written. The previous outputs survive any failure before the final rename."""
+    of it is written. The previous outputs survive any failure or kill before the final swap.
+    Builds into one folder take turns (a lock file beside it)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    _recover(out)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
-    try:
-        for name, frame in tables.items():
-            pq.write_table(TABLES[name].to_arrow(frame), staging / f"{name}.parquet", compression="zstd")
-        (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        _fsync_tree(staging)
-        previous = out.with_name(f".{out.name}.previous")
-        if out.exists():
-            os.replace(out, previous)
-        os.replace(staging, out)
-        shutil.rmtree(previous, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with _lock(out):
+        check_out(out)
+        _recover(out)
+        staging = out.with_name(f".{out.name}.building-{os.getpid()}")
+        os.mkdir(staging)  # not mkdtemp: its 0700 would lock out a dashboard run by another user
+        try:
+            if out.exists():
+                os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
+            for name, frame in tables.items():
+                pq.write_table(TABLES[name].to_arrow(frame), staging / f"{name}.parquet", compression="zstd")
+            (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+            _fsync_tree(staging)
+            _swap(staging, out)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+OUTPUT_FILES = ("*.parquet", "report.json")  # what write_outputs puts in the output folder
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that is a file or a folder holding anything a build does not write:
+    replacing it would delete those files (`--out data/raw` must not wipe the articles)."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} is a file, not a folder of tables")
+    foreign = sorted(p.name for p in out.iterdir() if not any(fnmatch(p.name, pattern) for pattern in OUTPUT_FILES)) if out.is_dir() else []
+    if foreign:
+        raise FileExistsError(f"{out} holds files a build does not write ({', '.join(foreign[:3])}"
+                              f"{', …' if len(foreign) > 3 else ''}); replacing it would delete them. "
+                              "Choose an empty or new folder, or a folder of tables.")
+
+
+@contextmanager
+def _lock(out: Path) -> Iterator[None]:
+    """One writer at a time per output folder; the lock dies with its process, even on SIGKILL."""
+    with open(out.with_name(f".{out.name}.lock"), "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put `staging` in place of `out`. Where the system exchanges two names atomically (Linux
+    renameat2), readers always find a complete folder and `staging` ends up holding the previous
+    tables; elsewhere `out` is missing between two renames and `_recover` repairs a kill there."""
+    if out.exists() and _exchange(staging, out):
+        return
+    previous = out.with_name(f".{out.name}.previous")
+    if out.exists():
+        os.replace(out, previous)
+    os.replace(staging, out)
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically exchange two paths; False where the C library, kernel or file system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    at_cwd, rename_exchange = -100, 2
+    return renameat2 is not None and renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), rename_exchange) == 0
 
 
 def _recover(out: Path) -> None:
-    """A build killed between the two renames leaves only `.NAME.previous`: put it back."""
+    """Clean up after a killed build: `.NAME.previous` alone (killed between the two renames)
+    goes back in place, a stale one and half-written staging folders go away."""
     previous = out.with_name(f".{out.name}.previous")
-    if previous.exists() and not out.exists():
-        os.replace(previous, out)
+    if previous.exists():
+        if out.exists():
+            shutil.rmtree(previous, ignore_errors=True)
+        else:
+            os.replace(previous, out)
     for stale in out.parent.glob(f".{out.name}.building-*"):
         shutil.rmtree(stale, ignore_errors=True)
 
@@ -243,4 +317,4 @@ def read_report(folder: Path) -> dict:
 
 
 __all__ = ["Limits", "ReadResult", "SchemaError", "discover", "read_inputs", "archive_problem", "load_resources",
-           "write_outputs", "read_table", "read_report"]
+           "write_outputs", "check_out", "display_path", "read_table", "read_report"]

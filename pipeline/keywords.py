@@ -1,7 +1,9 @@
-"""Keywords: content terms per article, weighted by TF-IDF over the corpus.
+"""Terms and keywords: content-term counts per article, and the top TF-IDF terms of each.
 
 Terms come from the segmenter (governance user dictionary applied), keep content parts of speech,
-and drop stopwords, numbers and single characters.
+and drop stopwords, numbers and single characters. The `terms` table keeps every article's
+counts (for distinctive terms and co-occurrence on any filter, `pipeline.termstats`); the
+`keywords` table keeps each article's top terms by TF-IDF over the corpus.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from collections import Counter
 
 import pandas as pd
 
-from pipeline.schema import KEYWORDS, Col
+from pipeline.schema import KEYWORDS, TERMS, Col
 from pipeline.segment import Segmenter
 
-CONTENT_POS = ("n", "v", "a", "i", "l", "j", "eng")  # nouns (n, nr, ns, nt, nz, vn…), verbs, idioms, abbreviations
+# Nouns (n, nr, ns, nt, nz, vn…), verbs, adjectives, idioms (i), fixed expressions (l),
+# abbreviations (j), Latin words; pronouns, numerals, adverbs, particles… are left out.
+CONTENT_POS = ("n", "v", "a", "i", "l", "j", "eng")
 TOP_K = 15
 _NOT_A_TERM = re.compile(r"^[\d\W_]+$|^\d")
 
@@ -28,21 +32,30 @@ def content_terms(text: str, segmenter: Segmenter, stopwords: frozenset[str]) ->
     )
 
 
-def keywords_table(term_counts: dict[str, Counter], top_k: int = TOP_K) -> pd.DataFrame:
-    """Top-k TF-IDF terms per article, the best weighing 1.0. `term_counts`: article_id → counts."""
-    n_docs = len(term_counts)
-    df = Counter(term for counts in term_counts.values() for term in counts)
-    rows = []
-    for article_id, counts in term_counts.items():
-        total = sum(counts.values()) or 1
-        scored = sorted(((c / total) * (math.log((1 + n_docs) / (1 + df[t])) + 1), t) for t, c in counts.items())
-        best = scored[-top_k:][::-1]
-        top = best[0][0] if best else 1.0
-        rows += [{Col.article_id: article_id, Col.term: t, Col.weight: round(w / top, 4)} for w, t in best]
-    return pd.DataFrame(rows, columns=KEYWORDS.columns) if rows else KEYWORDS.empty()
+def terms_table(articles: pd.DataFrame, segmenter: Segmenter, stopwords: frozenset[str]) -> pd.DataFrame:
+    """The terms stage: segment every article (title and text) once and count its content terms."""
+    rows = [
+        (a.article_id, term, count)
+        for a in articles.itertuples(index=False)
+        for term, count in sorted(content_terms(f"{a.title}\n{a.text}", segmenter, stopwords).items())
+    ]
+    if not rows:
+        return TERMS.empty()
+    frame = pd.DataFrame(rows, columns=TERMS.columns)
+    frame[Col.mentions] = frame[Col.mentions].astype("int32")
+    return frame
 
 
-def article_keywords(articles: pd.DataFrame, segmenter: Segmenter, stopwords: frozenset[str]) -> pd.DataFrame:
-    """The keywords stage: segment every article (title and text) and weigh its terms."""
-    counts = {a.article_id: content_terms(f"{a.title}\n{a.text}", segmenter, stopwords) for a in articles.itertuples(index=False)}
-    return keywords_table(counts)
+def keywords_table(terms: pd.DataFrame, top_k: int = TOP_K) -> pd.DataFrame:
+    """Top-k TF-IDF terms per article from the terms table, the best weighing 1.0."""
+    if terms.empty:
+        return KEYWORDS.empty()
+    n_docs = terms[Col.article_id].nunique()
+    df = terms.groupby(Col.term)[Col.article_id].transform("size")
+    totals = terms.groupby(Col.article_id)[Col.mentions].transform("sum")
+    scored = terms.assign(**{Col.weight: (terms[Col.mentions] / totals) * (((1 + n_docs) / (1 + df)).map(math.log) + 1)})
+    top = (scored.sort_values([Col.article_id, Col.weight, Col.term], ascending=[True, False, False], kind="stable")
+           .groupby(Col.article_id, sort=False).head(top_k))
+    best = top.groupby(Col.article_id)[Col.weight].transform("max")
+    top = top.assign(**{Col.weight: (top[Col.weight] / best).round(4)})
+    return top[KEYWORDS.columns].reset_index(drop=True)

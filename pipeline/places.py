@@ -1,12 +1,20 @@
-"""Places: every province / city / county an article mentions, disambiguated by context.
+"""Places: every province / city / county an article mentions, disambiguated by context, with the
+role each plays and the article's primary place. See docs/places.md.
 
-Matching is one Aho–Corasick pass over names and aliases (`pipeline.gazetteer`). A full official
-name (长春市, 朝阳区) counts unless it sits inside a false friend (新华社, 长治久安); a short alias
-(长春, 吉林, 通化) must also align with the segmenter's word boundaries, and a county's short alias
-or a two-character full name (城区, 郊区) also needs its city or province elsewhere in the article.
-Ambiguous names (朝阳区, 鼓楼区, 吉林, 通化) go to the candidate best supported by an explicit
-parent right before the name, the article's unambiguous places, the page's other stories and the
-publisher's home region.
+Recognition (`Gazetteer.find`) gives every hit with the divisions it may denote. Resolution
+picks one per hit, in this order of evidence:
+1. an explicit parent right before the name (长春市朝阳区, 吉林通化, 北京朝阳) fixes both;
+2. the article's other places: a candidate gains from other names inside it, in its city and in
+   its province (one sense per name and article: 朝阳区 fixed once counts for its other mentions);
+3. the page's other stories and the publisher's home region;
+4. a prior: the larger unit (吉林 → 吉林省, 通化 → 通化市), then a municipality's district
+   (朝阳区 → 北京市), then a provincial capital's.
+Weak candidates (a county's short name, a name that is also a common word) count only with
+support from 1–3. Evidence is gathered twice, the second time from the first round's choices.
+
+Roles: `noise` for names in datelines (新华社北京…电), bylines and author notes, site footers
+(发布于:上思县); `publisher` for names inside a media outlet's name (吉林日报, 中国吉林网) and
+for the publisher's home region; `subject` for the rest.
 """
 
 from __future__ import annotations
@@ -17,13 +25,25 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from pipeline.gazetteer import Division, Gazetteer
+from pipeline.gazetteer import LEVEL_RANK, Candidate, Division, Gazetteer, Hit
 from pipeline.schema import PLACES, Col
 from pipeline.segment import Segmenter
 
 TITLE_WEIGHT, LEAD_WEIGHT, LEAD_CHARS = 3.0, 2.0, 200
-PRIMARY_SHARE = 0.45  # the primary city holds at least this share of the weighted city mentions
-_AGENCY_DATELINE = re.compile(r"(新华社|中新社|人民网|央视网)(\S{2,5}?)\d{1,2}月\d{1,2}日电")
+PRIMARY_SHARE = 0.5  # the primary city holds at least this share of the weighted city mentions
+PRIMARY_MIN_WEIGHT = 3.0  # and at least this weight: named in the title, or several times
+PAGE_SHARE = 0.25  # a city or province that is this share of a page's other stories is context
+ROLE_ORDER = ("subject", "publisher", "noise")
+
+_NOISE = re.compile("|".join((
+    # datelines: 新华社北京2月18日电, 本报长春3月12日讯, 本报记者北京5月18日电
+    r"(?:新华社|中新社|本报|人民网|央视网|新华网|中新网)(?:记者)?[^\s，,。、；：:\d（(]{2,12}?\d{1,2}月\d{1,2}日(?:电|讯)",
+    # bylines and author notes: （记者 …）, （作者为…）, 作者单位：…
+    r"[（(]\s*(?:本报)?(?:记者|通讯员|作者|编者)[^）)\n]{0,80}[）)]",
+    r"(?:作者单位|作者简介|发布于|IP属地|责任编辑|编辑|来源)\s*[:：][^\n]{0,40}",
+)))
+# A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台.
+_MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|网(?![格点络店购民友红]))")
 
 
 @dataclass(frozen=True)
@@ -32,178 +52,226 @@ class Mention:
     end: int
     name: str
     adcode: str
-    role: str  # subject | noise
-
-
-def _aligned(text: str, start: int, end: int, segmenter: Segmenter, pad: int = 6) -> bool:
-    """Whether [start, end) starts and ends on word boundaries of the segmented neighbourhood."""
-    lo, hi = max(0, start - pad), min(len(text), end + pad)
-    bounds, at = {lo}, lo
-    for token in segmenter.cut(text[lo:hi]):
-        at += len(token)
-        bounds.add(at)
-    return start in bounds and end in bounds
-
-
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+    role: str  # subject | publisher | noise
 
 
 def find_mentions(text: str, gaz: Gazetteer, segmenter: Segmenter, context: Counter | None = None) -> list[Mention]:
-    """All place mentions of a text, each resolved to one division.
+    """All place mentions of a text, each resolved to one division. `context`: adcodes of cities
+    and provinces known around the article (the publisher's home, the page's other stories)."""
+    return resolve(text, gaz.find(text, segmenter), gaz, context or Counter())
 
-    `context`: adcodes known around the article (publisher home, the page's other stories),
-    used to break ties.
-    """
-    friends = gaz.false_friend_spans(text)
-    raw = []
-    for start, end, name in gaz.find(text):
-        if _inside(friends, start, end):
-            continue
-        candidates = gaz.names[name]
-        is_full = any(kind == "full" for _, kind in candidates)
-        if not is_full or len(name) <= 2:
-            if not _aligned(text, start, end, segmenter):
+
+def resolve(text: str, hits: list[Hit], gaz: Gazetteer, context: Counter) -> list[Mention]:
+    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out."""
+    fixed = _explicit_parents(hits, gaz)
+    votes = Counter((hits[i].name, code) for i, code in fixed.items())
+    anchors = [(hits[i].name, gaz.divisions[code]) for i, code in fixed.items()]
+    anchors += [(h.name, gaz.divisions[h.candidates[0].adcode]) for i, h in enumerate(hits)
+                if i not in fixed and len(h.candidates) == 1 and not h.candidates[0].weak]
+    chosen: dict[int, str] = {}
+    for _ in range(2):
+        evidence = _Evidence(anchors)
+        best: dict[str, str | None] = {}
+        chosen = dict(fixed)
+        for i, hit in enumerate(hits):
+            if i in fixed:
                 continue
-        raw.append((start, end, name, candidates, is_full))
+            if hit.name not in best:
+                best[hit.name] = _choose(hit, gaz, evidence, votes, context)
+            if best[hit.name]:
+                chosen[i] = best[hit.name]
+        anchors = [(hits[i].name, gaz.divisions[code]) for i, code in chosen.items()]
+    noise = [m.span() for m in _NOISE.finditer(text)]
+    return [Mention(hits[i].start, hits[i].end, hits[i].name, code, _role(text, hits[i], noise))
+            for i, code in sorted(chosen.items())]
 
-    certain = Counter()
-    for _, _, _, candidates, _ in raw:
-        if len(candidates) == 1:
-            division = gaz.divisions[candidates[0][0]]
-            certain[division.province_code] += 1
-            if division.city_code:
-                certain[division.city_code] += 1
-    context = context or Counter()
 
-    mentions = []
-    for start, end, name, candidates, is_full in raw:
-        best = max(candidates, key=lambda c: _support(gaz, gaz.divisions[c[0]], c[1], text, start, certain, context))
-        division = gaz.divisions[best[0]]
-        needs_context = division.level == "county" and (best[1] != "full" or len(name) <= 2)
-        if needs_context and not _confirmed(division, certain, context, text, start):
+def _explicit_parents(hits: list[Hit], gaz: Gazetteer) -> dict[int, str]:
+    """Hits fixed by an adjacent parent: 长春市|朝阳区, 吉林|通化, 北京|朝阳 (both sides fixed)."""
+    fixed: dict[int, str] = {}
+    for i in range(1, len(hits)):
+        before, hit = hits[i - 1], hits[i]
+        if before.end != hit.start:
             continue
-        mentions.append(Mention(start, end, name, division.adcode, _role(text, start)))
-    return mentions
+        parents = [c for c in before.candidates if i - 1 not in fixed or c.adcode == fixed[i - 1]]
+        pairs = [(p, c) for p in parents for c in hit.candidates
+                 if p.adcode != c.adcode and gaz.divisions[c.adcode].within(gaz.divisions[p.adcode])]
+        if pairs:
+            parent, child = max(pairs, key=lambda pc: (_prior(gaz, pc[1]), _prior(gaz, pc[0]), pc[1].adcode))
+            fixed[i - 1], fixed[i] = parent.adcode, child.adcode
+    return fixed
 
 
-def _support(gaz: Gazetteer, division: Division, kind: str, text: str, start: int, certain: Counter, context: Counter) -> float:
-    score = {"province": 0.5, "city": 0.3, "county": 0.0}[division.level] + (0.2 if kind == "full" else 0.0)
-    before = text[max(0, start - 12): start]
-    parents = [gaz.divisions.get(code) for code in (division.city_code, division.province_code) if code and code != division.adcode]
-    if any(p and (before.endswith(p.name) or before.endswith(_short(p.name))) for p in parents):
-        score += 10
-    if division.city_code and division.level == "county":
-        score += 3 * certain[division.city_code] + 1.5 * context[division.city_code]
-    score += 2 * certain[division.province_code] + 1 * context[division.province_code]
-    return score
+class _Evidence:
+    """Counts of the anchored places inside each division, its city and its province, overall and
+    per name (a name is not evidence for itself)."""
+
+    def __init__(self, anchors: list[tuple[str, Division]]):
+        self.total: Counter = Counter()
+        self.by_name: dict[str, Counter] = defaultdict(Counter)
+        for name, d in anchors:
+            keys = {("code", d.adcode), ("province", d.province_code)}
+            if d.city_code:
+                keys.add(("city", d.city_code))
+            for key in keys:
+                self.total[key] += 1
+                self.by_name[name][key] += 1
+
+    def count(self, key: tuple[str, str | None], excluding: str) -> int:
+        return self.total[key] - self.by_name[excluding][key] if key[1] else 0
 
 
-def _short(name: str) -> str:
-    return re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区|特别行政区)$", "", name)
+def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, context: Counter) -> str | None:
+    scored = []
+    for candidate in hit.candidates:
+        d = gaz.divisions[candidate.adcode]
+        own_key = ("code", d.adcode) if d.level == "county" and d.city_code != d.adcode else \
+            ("city", d.adcode) if d.city_code == d.adcode else ("province", d.adcode)
+        own = evidence.count(own_key, hit.name)
+        city = evidence.count(("city", d.city_code), hit.name)
+        province = evidence.count(("province", d.province_code), hit.name)
+        vote = votes[(hit.name, d.adcode)]
+        near = bool(d.city_code and context[d.city_code])
+        if candidate.weak and not (vote or city or province or near):
+            continue
+        score = (100 * vote + 3 * own + 2 * city + province + 1.5 * near
+                 + 0.5 * bool(context[d.province_code]) + _prior(gaz, candidate))
+        scored.append((score, -LEVEL_RANK[d.level], d.adcode))
+    return max(scored)[2] if scored else None
 
 
-def _confirmed(division: Division, certain: Counter, context: Counter, text: str, start: int) -> bool:
-    before = text[max(0, start - 12): start]
-    return bool(certain[division.city_code] or context[division.city_code] or certain[division.province_code] > 1
-                or before.endswith(division.city or "@"))
+def _prior(gaz: Gazetteer, candidate: Candidate) -> float:
+    """Without evidence: the larger unit, an official name, a municipality's or capital's district."""
+    d = gaz.divisions[candidate.adcode]
+    prior = {"province": 0.6, "city": 0.4, "county": 0.0}[d.level] + 0.2 * (candidate.kind == "full")
+    if d.level == "county" and d.parent:
+        prior += 0.3 if d.parent == d.province_code else 0.1 if d.parent[2:] == "0100" else 0.0
+    return prior
 
 
-def _role(text: str, start: int) -> str:
-    dateline = _AGENCY_DATELINE.search(text[:80])
-    if dateline and dateline.start(2) <= start < dateline.end(2):
-        return "noise"  # 新华社北京2月18日电: where the agency filed, not where things happen
+def _role(text: str, hit: Hit, noise: list[tuple[int, int]]) -> str:
+    if _MEDIA.match(text, hit.end):
+        return "publisher"
+    if any(s <= hit.start and hit.end <= e for s, e in noise):
+        return "noise"
     return "subject"
 
 
-def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mentions: int) -> dict:
+def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,
+                   publisher_home: str | None = None) -> list[dict]:
+    """Rows of the places table for one article's resolved mentions (of `title + "\\n" + text`;
+    `body_start` is where `text` begins). One row per place, with its strongest role."""
+    by_place: dict[str, list[Mention]] = defaultdict(list)
+    for m in mentions:
+        by_place[m.adcode].append(m)
+    rows = {}
+    for code, found in by_place.items():
+        role = min((m.role for m in found), key=ROLE_ORDER.index)
+        mine = [m for m in found if m.role == role]
+        rows[code] = _row(article_id, gaz.divisions[code], gaz, role, len(mine),
+                          [m.start - body_start for m in mine if m.start >= body_start])
+    for code, row in rows.items():  # a county mention also counts for its city
+        division = gaz.divisions[code]
+        if division.level == "county" and division.city_code in rows and rows[division.city_code][Col.role] == row[Col.role]:
+            rows[division.city_code][Col.mentions] += row[Col.mentions]
+    if publisher_home and publisher_home in gaz.divisions and publisher_home not in rows:
+        rows[publisher_home] = _row(article_id, gaz.divisions[publisher_home], gaz, "publisher", 0, [])
+    primary = _primary([m for m in mentions if m.role == "subject"], body_start, gaz)
+    if primary:
+        rows[primary][Col.is_primary] = True
+    return list(rows.values())
+
+
+def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mentions: int, positions: list[int]) -> dict:
     city = gaz.divisions.get(division.city_code) if division.city_code else None
     return {
         Col.article_id: article_id,
-        Col.province: gaz.divisions[division.province_code].name if division.province_code in gaz.divisions else division.province,
+        Col.province: gaz.divisions[division.province_code].name,
         Col.city: city.name if city else None,
         Col.county: division.name if division.level == "county" else None,
         Col.adcode: division.adcode,
         Col.level: division.level,
         Col.role: role,
         Col.mentions: mentions,
+        Col.positions: positions,
         Col.is_primary: False,
         Col.lat: division.lat,
         Col.lon: division.lon,
     }
 
 
-def article_places(article_id: str, title: str, text: str, gaz: Gazetteer, segmenter: Segmenter,
-                   context: Counter | None = None, publisher_home: str | None = None) -> list[dict]:
-    """Rows of the places table for one article; the primary place is marked."""
-    full = f"{title}\n{text}" if title else text
-    title_len = len(title) + 1 if title else 0
-    mentions = find_mentions(full, gaz, segmenter, context)
-    counts: Counter = Counter()
+def _primary(subject: list[Mention], body_start: int, gaz: Gazetteer) -> str | None:
+    """The main place: the dominant city (its own row if named, else its most-named county), or
+    for an article whose places all lie in one province and include the province itself, that
+    province; none for national, placeless or scattered articles."""
     weights: dict[str, float] = defaultdict(float)
-    roles: dict[str, str] = {}
-    for m in mentions:
-        key = (m.adcode, m.role)
-        counts[key] += 1
-        if m.role == "subject":
-            weights[m.adcode] += TITLE_WEIGHT if m.start < title_len else LEAD_WEIGHT if m.start < title_len + LEAD_CHARS else 1.0
-    rows = [_row(article_id, gaz.divisions[code], gaz, role, n) for (code, role), n in counts.items()]
-    if publisher_home and publisher_home in gaz.divisions and (publisher_home, "subject") not in counts:
-        rows.append(_row(article_id, gaz.divisions[publisher_home], gaz, "publisher", 0))
-    primary = _primary(weights, gaz)
-    for row in rows:
-        row[Col.is_primary] = row[Col.adcode] == primary and row[Col.role] == "subject"
-    return rows
-
-
-def _primary(weights: dict[str, float], gaz: Gazetteer) -> str | None:
-    """The main place: the dominant city (the city row if named, else its most-named county);
-    for a province-only article the dominant province; none for national or scattered articles."""
+    for m in subject:
+        weights[m.adcode] += TITLE_WEIGHT if m.start < body_start else LEAD_WEIGHT if m.start < body_start + LEAD_CHARS else 1.0
     by_city: dict[str, float] = defaultdict(float)
-    by_province: dict[str, float] = defaultdict(float)
+    provinces = set()
     for code, weight in weights.items():
         division = gaz.divisions[code]
-        by_province[division.province_code] += weight
+        provinces.add(division.province_code)
         if division.city_code:
             by_city[division.city_code] += weight
     if by_city:
-        ranked = sorted(by_city.items(), key=lambda kv: -kv[1])
+        ranked = sorted(by_city.items(), key=lambda kv: (-kv[1], kv[0]))
         top, weight = ranked[0]
-        total = sum(by_city.values())
-        if weight / total >= PRIMARY_SHARE and (len(ranked) == 1 or weight > ranked[1][1]):
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if weight >= PRIMARY_MIN_WEIGHT and weight / sum(by_city.values()) >= PRIMARY_SHARE and weight > runner_up:
             if top in weights:
                 return top
-            return max((c for c in weights if gaz.divisions[c].city_code == top), key=lambda c: weights[c])
-        return None
-    if by_province:
-        ranked = sorted(by_province.items(), key=lambda kv: -kv[1])
-        top, weight = ranked[0]
-        if weight / sum(by_province.values()) >= PRIMARY_SHARE and top in weights:
-            return top
+            return max((c for c in weights if gaz.divisions[c].city_code == top), key=lambda c: (weights[c], c))
+    if len(provinces) == 1:
+        province = provinces.pop()
+        if province in weights:
+            return province
     return None
 
 
 def places_table(articles: pd.DataFrame, gaz: Gazetteer, segmenter: Segmenter, homes: dict[str, str]) -> pd.DataFrame:
     """The places table for all articles. `homes`: publisher → adcode of its home region.
 
-    Context for ambiguous names: the publisher's home and the certain places of the other
-    stories from the same file (an OCR page of a city paper is mostly about that city).
+    Recognition runs once per article; resolution runs twice, the second time with the context
+    of the page (the other stories from the same file: an OCR page of a city paper is mostly
+    about that city) and of the publisher's home.
     """
-    page_context: dict[str, Counter] = defaultdict(Counter)
-    for row in articles.itertuples(index=False):
-        for m in find_mentions(f"{row.title}\n{row.text}", gaz, segmenter):
-            division = gaz.divisions[m.adcode]
-            page_context[row.doc_path][division.province_code] += 1
-            if division.city_code:
-                page_context[row.doc_path][division.city_code] += 1
+    texts = [f"{row.title}\n{row.text}" if row.title else row.text for row in articles.itertuples(index=False)]
+    hits = [gaz.find(text, segmenter) for text in texts]
+    alone = [resolve(text, found, gaz, Counter()) for text, found in zip(texts, hits, strict=True)]
+    per_story = [_places_counter(mentions, gaz) for mentions in alone]
+    per_page: dict[str, Counter] = defaultdict(Counter)
+    for doc_path, counts in zip(articles[Col.doc_path], per_story, strict=True):
+        per_page[doc_path] += counts
     out: list[dict] = []
-    for row in articles.itertuples(index=False):
-        home = homes.get(row.source) if row.source else None
-        context = Counter(page_context[row.doc_path])
-        if home:
-            context[home] += 1
-            context[home[:2] + "0000"] += 1
-        out += article_places(row.article_id, row.title, row.text, gaz, segmenter, context, home)
+    for row, text, found, counts in zip(articles.itertuples(index=False), texts, hits, per_story, strict=True):
+        home = homes.get(row.source) if isinstance(row.source, str) else None
+        context = _salient(per_page[row.doc_path] - counts)
+        if home and home in gaz.divisions:
+            context.update(k for k in (gaz.divisions[home].city_code, home[:2] + "0000") if k)
+        body_start = len(row.title) + 1 if row.title else 0
+        out += article_places(row.article_id, resolve(text, found, gaz, context), body_start, gaz, home)
     if not out:
         return PLACES.empty()
     return pd.DataFrame(out, columns=PLACES.columns)
+
+
+def _places_counter(mentions: list[Mention], gaz: Gazetteer) -> Counter:
+    """Subject mentions per city and per province code."""
+    counts: Counter = Counter()
+    for m in mentions:
+        if m.role == "subject":
+            division = gaz.divisions[m.adcode]
+            if division.city_code:
+                counts[("city", division.city_code)] += 1
+            counts[("province", division.province_code)] += 1
+    return counts
+
+
+def _salient(counts: Counter) -> Counter:
+    """The cities and provinces that hold at least PAGE_SHARE of their level's mentions, by adcode."""
+    out: Counter = Counter()
+    for level in ("city", "province"):
+        total = sum(n for (lv, _), n in counts.items() if lv == level)
+        out.update({code: 1 for (lv, code), n in counts.items() if lv == level and n and n >= PAGE_SHARE * total})
+    return out

@@ -4,6 +4,11 @@ A story starts at a title-like line that is (a) the first content of the page, (
 byline or an ad (the previous story ended), (c) followed within a few lines by a news lead
 (本报讯, 本报记者, ——subtitle, 新华社…电), or (d) flush left on a page whose body paragraphs are
 indented. Section headings inside an article meet none of these and stay in the body.
+
+A story's headline is a block of title lines: a kicker (引题) above the main title, the main title
+(the last line of the block) and a `——` subtitle (副题) below. A file in the People's Daily layout
+(line 1 kicker, line 2 title, line 3 subtitle, missing ones left blank, the body from line 4) is
+one article whose headline is taken by position.
 """
 
 from __future__ import annotations
@@ -32,16 +37,26 @@ class Line:
 
 
 @dataclass
+class Page:
+    stories: list[Story]
+    ads: list[str]  # advertising lines, kept apart: their date ranges date the page
+
+
+@dataclass
 class Story:
     span_start: int
     span_end: int
-    title: str
-    paragraphs: list[str]
+    title: str  # the main title only
+    paragraphs: list[str]  # body paragraphs
     bylines: list[str] = field(default_factory=list)
+    kicker: str = ""  # 引题: the line(s) above the main title
+    subtitle: str = ""  # 副题: the line below it
+    credits: list[str] = field(default_factory=list)  # publishers named by "来源:" lines of the story
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        """Kicker and subtitle lead the body, so text-based stages still see them."""
+        return "\n\n".join(p for p in (self.kicker, self.subtitle, *self.paragraphs) if p)
 
 
 def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
@@ -133,12 +148,21 @@ def _lead_follows(lines: list[Line], content: list[int], position: int, patterns
     return False
 
 
-def _story(lines: list[Line], patterns: LinePatterns) -> Story | None:
+def _is_subtitle(text: str) -> bool:
+    return text[0] == "—" and len(text) <= 80 and text[-1] not in "。；;"
+
+
+def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str] | None = None) -> Story | None:
+    """Build a story from its lines; `head` (kicker, title, subtitle) when the layout gave it."""
     title_lines: list[str] = []
+    subtitle = ""
     bylines: list[str] = []
     paragraphs: list[str] = []
-    in_title = True
+    credits: list[str] = []
+    in_title = head is None
     for line in lines:
+        if line.kind == "furniture" and (credit := patterns.header_source.search(line.text)):
+            credits.append(credit.group("source"))
         if line.kind in ("blank", "furniture", "ad", "caption"):
             continue
         if line.kind == "byline":
@@ -148,20 +172,59 @@ def _story(lines: list[Line], patterns: LinePatterns) -> Story | None:
         if in_title and line.kind == "title" and not patterns.lead.search(line.text):
             title_lines.append(line.text)
             continue
+        if in_title and title_lines and _is_subtitle(line.text):
+            subtitle = line.text
+            in_title = False
+            continue
         in_title = False
-        paragraphs.append(line.text if line.kind == "title" else squeeze_ocr_spaces(line.text))
-    paragraphs = join_broken_lines(drop_repeated_fragments(paragraphs))
+        paragraphs.append(line.text if line.kind == "title" or head else squeeze_ocr_spaces(line.text))
+    if head is None:  # the People's Daily layout is a clean crawl, one line per paragraph: no OCR to repair
+        paragraphs = join_broken_lines(drop_repeated_fragments(paragraphs))
     if sum(len(p) for p in paragraphs) < MIN_STORY_CHARS:
         return None
-    title = " ".join(title_lines[:3]).strip()
+    kicker, title = head[:2] if head else (" ".join(title_lines[:-1]), title_lines[-1] if title_lines else "")
+    subtitle = head[2] if head else subtitle
     content = [line for line in lines if line.kind != "blank"]
-    return Story(content[0].start, content[-1].end, title, paragraphs, bylines)
+    return Story(content[0].start, content[-1].end, title, paragraphs, bylines, kicker, subtitle, credits)
 
 
-def split_page(text: str, patterns: LinePatterns, single: bool = False) -> list[Story]:
+def _fixed_head(lines: list[Line], patterns: LinePatterns) -> tuple[str, str, str] | None:
+    """(kicker, title, subtitle) of a file in the People's Daily layout, else None.
+
+    The layout: lines 1–3 are headline lines or blank (line 2, the title, never blank) and the body
+    starts on line 4. The body is indented, or it runs without blank lines between paragraphs
+    and line 1 or 3 is blank: that tells it apart from a page opening with short lines.
+    Line classes do not count here (the position says what a line is: "(记者手记)" titles look
+    like bylines), only furniture and ad patterns do.
+    """
+    if len(lines) < 4:
+        return None
+
+    def headline(line: Line, longest: int) -> bool:
+        return len(line.text) <= longest and not patterns.furniture.search(line.text) and not patterns.ad.search(line.text)
+
+    kicker, title, subtitle, first = lines[:4]
+    if not title.text or title.text[-1] == "。" or not headline(title, 100):
+        return None
+    if any(line.text and not headline(line, 400) for line in (kicker, subtitle)) or first.kind == "blank":
+        return None
+    spaced = len(lines) > 5 and lines[4].kind == "blank"  # blank lines between paragraphs: a page
+    if (spaced or (kicker.text and subtitle.text)) and not first.indented:
+        return None
+    return kicker.text, title.text, subtitle.text
+
+
+def split_page(text: str, patterns: LinePatterns, single: bool = False) -> Page:
     """Split a page into stories; `single` keeps the whole text as one story (metadata-titled
     inputs such as an HTML page or a JSON record)."""
     lines = classify_lines(text, patterns)
+    ads = [line.text for line in lines if line.kind == "ad"]
+    head = _fixed_head(lines, patterns)
+    if head is not None:
+        story = _story(lines[3:], patterns, head)
+        if story is not None:
+            story.span_start = next(line.start for line in lines if line.kind != "blank")
+        return Page([story] if story is not None else [], ads)
     starts = [] if single else story_starts(lines, patterns)
     if not starts or single:
         starts = [0]
@@ -172,4 +235,4 @@ def split_page(text: str, patterns: LinePatterns, single: bool = False) -> list[
         story = _story(chunk, patterns)
         if story is not None:
             stories.append(story)
-    return stories
+    return Page(stories, ads)

@@ -1,30 +1,51 @@
-"""Overview: key figures, the theme × city heatmap, recent articles."""
+"""Overview: key figures, the theme × city heatmap, top cities and themes, recent articles."""
 
 import streamlit as st
 
-from dashboard import charts, queries, ui
-from dashboard.i18n import t, theme_labels
+from dashboard import blocks, charts, queries, ui
+from dashboard.i18n import chart_text, t, theme_labels
+from pipeline.schema import Col
 
-view = ui.sidebar()
-lang = view.lang
+view = ui.sidebar("overview")
+lang, labels = view.lang, theme_labels(view.lang)
 st.title(t("page_overview", lang))
+drawn = []
 figures = queries.key_figures(view.folder, view.filters)
 if not figures["articles"]:
     ui.empty_notice(lang)
-    st.stop()
-cols = st.columns(4)
-cols[0].metric(t("kpi_articles", lang), f"{figures['articles']:,}")
-cols[1].metric(t("kpi_cities", lang), f"{figures['cities']:,}")
-cols[2].metric(t("kpi_themes", lang), f"{figures['themes']:,}")
-cols[3].metric(t("kpi_span", lang), f"{figures['date_min'] or '–'} – {figures['date_max'] or '–'}")
-
-normalise = st.toggle(t("normalise", lang), key="normalise")
-counts = queries.theme_city_counts(view.folder, view.filters)
-if counts.empty:
-    ui.empty_notice(lang)
 else:
-    fig = charts.theme_city_heatmap(counts, theme_labels(lang), normalise, {
-        "title": t("heatmap_title", lang), "x": t("axis_city", lang), "y": t("axis_theme", lang),
-        "hover": t("share_hover" if normalise else "heatmap_hover", lang)})
-    st.plotly_chart(fig, key="heatmap")
-    st.caption(t("heatmap_caption", lang))
+    cols = st.columns(4)
+    cols[0].metric(t("kpi_articles", lang), f"{figures['articles']:,}")
+    cols[1].metric(t("kpi_cities", lang), f"{figures['cities']:,}")
+    cols[2].metric(t("kpi_themes", lang), f"{figures['themes']:,}")
+    cols[3].metric(t("kpi_span", lang), f"{figures['date_min'] or '–'} – {figures['date_max'] or '–'}")
+
+    normalise = st.toggle(t("normalise", lang), key="norm", bind="query-params")
+    counts = queries.theme_city_counts(view.folder, view.filters)
+    text = chart_text("heatmap", lang) | ({"hover": t("share_hover", lang)} if normalise else {})
+    if counts.empty:
+        st.info(t("no_places", lang))
+    else:
+        fig = charts.heatmap(counts, Col.theme, Col.city, Col.articles, text, labels, share_of="city_articles" if normalise else None)
+        drawn.append(blocks.chart(fig, counts, "theme-city", view, text["caption_share" if normalise else "caption"]))
+
+    left, right = st.columns(2)
+    with left:
+        cities = queries.top_cities(view.folder, view.filters)
+        text = chart_text("top_cities", lang)
+        if cities.empty:
+            st.info(t("no_places", lang))
+        else:
+            drawn.append(blocks.chart(charts.ranking(cities, Col.city, Col.articles, text), cities, "top-cities", view, text["caption"]))
+    with right:
+        themes = queries.top_themes(view.folder, view.filters)
+        text = chart_text("top_themes", lang)
+        if themes.empty:
+            st.info(t("no_themes", lang))
+        else:
+            fig = charts.ranking(themes, Col.theme, Col.articles, text, labels, color=charts.PALETTE[0])
+            drawn.append(blocks.chart(fig, themes, "top-themes", view, text["caption"]))
+
+    st.subheader(t("recent_title", lang), anchor=False)
+    blocks.article_table(queries.article_list(view.folder, view.filters, 10), view, key="recent")
+blocks.finish(drawn, view, "overview")

@@ -1,0 +1,214 @@
+"""Chart export figures: time per format (first export, which launches Chromium, then warm), and the
+running app's peak memory while a browser visits every page and downloads every export.
+
+    .venv/bin/python benchmarks/bench_export.py            # export times (in this process)
+    .venv/bin/python benchmarks/bench_export.py --app      # + peak memory of the running app
+
+Charts are the sample's real ones (or those of --data). Memory is the streamlit server's whole
+process tree (the app, kaleido's Chromium and its helpers): RSS summed (counts shared pages once
+per process, an upper bound) and PSS summed (shares split between processes, what the machine
+actually holds). The visiting browser is Playwright's, outside that tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dashboard import charts, export, queries  # noqa: E402
+from dashboard.i18n import theme_labels  # noqa: E402
+from dashboard.state import Filters  # noqa: E402
+
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def sample_charts(folder: str) -> list[export.Chart]:
+    labels = theme_labels("zh")
+    counts = queries.theme_city_counts(folder, Filters())
+    months = queries.monthly_theme_counts(folder, Filters())
+    return [
+        export.Chart("heatmap", charts.theme_city_heatmap(counts, labels, False, {"title": "各城市的主题分布", "x": "城市", "y": "主题", "hover": "文章"}), counts),
+        export.Chart("timeline", charts.monthly_theme_bars(months, labels, {"title": "各主题每月文章数", "x": "月份", "y": "文章数"}), months),
+    ]
+
+
+def _timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def bench_formats(folder: str, warm_runs: int) -> None:
+    charts_ = sample_charts(folder)
+    heatmap = charts_[0]
+    print(f"chart: heatmap of {folder} ({len(heatmap.data)} cells), {export.DEFAULT_WIDTH}×{heatmap.visual.layout.height} layout px, PNG at {export.PNG_SCALE}×")
+    print(f"{'format':<8}{'first (launch + render)':>26}{'warm median':>14}{'warm max':>11}{'size':>10}")
+    for fmt in export.FORMATS:
+        export.close_renderer()
+        first, data = _timed(lambda: export.chart_bytes(heatmap, fmt))
+        warm = [_timed(lambda: export.chart_bytes(heatmap, fmt))[0] for _ in range(warm_runs)]
+        print(f"{fmt:<8}{first:>25.2f}s{statistics.median(warm):>13.3f}s{max(warm):>10.3f}s{len(data) / 1024:>8.0f} kB")
+    csv_time, csv = _timed(lambda: export.chart_bytes(heatmap, "csv"))
+    print(f"{'csv':<8}{csv_time:>25.3f}s{'':>14}{'':>11}{len(csv) / 1024:>8.0f} kB")
+    zip_times = [_timed(lambda: export.view_zip(charts_, "overview", Filters(), "zh", folder)) for _ in range(3)]
+    print(f"export-all zip of {len(charts_)} charts (PNG+SVG+CSV each), warm: median {statistics.median(t for t, _ in zip_times):.2f}s, "
+          f"{len(zip_times[0][1]) / 1024:.0f} kB")
+    export.close_renderer()
+    import plotly.io as pio
+
+    oneshot = [_timed(lambda: pio.to_image(heatmap.visual, format="png", width=export.DEFAULT_WIDTH, scale=export.PNG_SCALE))[0] for _ in range(2)]
+    print(f"for comparison, plotly's to_image without a kept renderer (a browser per call): {', '.join(f'{t:.2f}s' for t in oneshot)}")
+
+
+# --- the running app's memory ------------------------------------------------------------------------
+
+def _tree(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+def _memory_kb(pids: list[int]) -> tuple[int, int]:
+    rss = pss = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            continue
+    return rss, pss
+
+
+class Sampler(threading.Thread):
+    """Polls the memory of a process tree; `peak` holds the highest sums seen."""
+
+    def __init__(self, root: int, interval: float = 0.1):
+        super().__init__(daemon=True)
+        self.root, self.interval = root, interval
+        self.peak_rss = self.peak_pss = self.processes = 0
+        self.done = threading.Event()
+
+    def now(self) -> tuple[int, int, int]:
+        pids = _tree(self.root)
+        return (*_memory_kb(pids), len(pids))
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            rss, pss, n = self.now()
+            self.peak_rss, self.peak_pss, self.processes = max(self.peak_rss, rss), max(self.peak_pss, pss), max(self.processes, n)
+            time.sleep(self.interval)
+
+
+def bench_app(folder: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, **{"GOVLENS_DATA": folder})
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
+                               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    sampler = Sampler(server.pid)
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        sampler.start()
+        print(f"\napp on {folder}: started, {sampler.now()[0] / 1024:.0f} MB RSS")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            paths = _visit(page, url, "")
+            for path in paths[1:]:
+                _visit(page, url, path)
+            rss, pss, n = sampler.now()
+            print(f"after visiting {len(paths)} pages, no export yet: {rss / 1024:.0f} MB RSS, {pss / 1024:.0f} MB PSS, {n} processes")
+            downloads = 0
+            for path in paths:
+                downloads += _export_everything(page, url, path)
+            rss, pss, n = sampler.now()
+            print(f"after {downloads} downloads (every button of every page, export-all included): {rss / 1024:.0f} MB RSS, "
+                  f"{pss / 1024:.0f} MB PSS, {n} processes")
+            browser.close()
+        sampler.done.set()
+        sampler.join()
+        print(f"peak of the app's process tree: {sampler.peak_rss / 1024:.0f} MB RSS (sum), {sampler.peak_pss / 1024:.0f} MB PSS (sum), "
+              f"up to {sampler.processes} processes")
+    finally:
+        sampler.done.set()
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _wait(page) -> None:
+    page.wait_for_selector("[data-testid='stApp'] h1", timeout=60_000)  # every page has a title
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_timeout(500)
+
+
+def _visit(page, url: str, path: str) -> list[str]:
+    """Open a page; return the paths of every page in the navigation."""
+    page.goto(f"{url}/{path}")
+    _wait(page)
+    links = page.locator("[data-testid='stSidebarNav'] a").evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    return list(dict.fromkeys(link.strip("/") for link in links))  # the default page is linked as "/"
+
+
+def _export_everything(page, url: str, path: str) -> int:
+    page.goto(f"{url}/{path}")
+    _wait(page)
+    keys = page.locator("[class*='st-key-download-'], .st-key-export-all").evaluate_all(
+        "els => els.map(e => [...e.classList].find(c => c.startsWith('st-key-')))")
+    for key in keys:
+        with page.expect_download(timeout=120_000) as info:
+            page.locator(f".{key}").get_by_role("button").click()
+        info.value.path()
+    return len(keys)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", default=str(queries.DEFAULT_DATA), help="processed tables (default: the bundled sample)")
+    parser.add_argument("--warm", type=int, default=10, help="warm exports per format (default 10)")
+    parser.add_argument("--app", action="store_true", help="also measure the running app's peak memory with a browser")
+    args = parser.parse_args()
+    folder = str(Path(args.data).resolve())
+    if export.chromium_path() is None:
+        sys.exit(f"cannot measure: {export.missing_chromium_reason()}")
+    bench_formats(folder, args.warm)
+    if args.app:
+        bench_app(folder)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Ingest evaluation against the hand labels, and a run over the whole shared corpus.
+
+    .venv/bin/python benchmarks/eval_ingest.py            # labelled seeds + rmrb-governance
+    .venv/bin/python benchmarks/eval_ingest.py --corpus   # also build ../shared/corpus (all folders)
+
+Labelled part: reads the labelled folders with the pipeline (`pipeline.io.read_inputs`, then the
+`documents` and `split` stages, before de-duplication so every labelled file keeps its stories)
+and prints, per corpus and overall:
+- split recall: labelled stories found with the right main title; precision: found stories that
+  match a labelled one (titles compared after Unicode normalisation, whitespace ignored);
+- date exact-match at the labelled precision (a predicted 2022-11-27 matches a gold 2022-11),
+  and the number of wrong years; a story that was not found counts as a miss;
+- source accuracy.
+Targets (issue 5): ≥ 95 % of stories split with the right title, ≥ 95 % dates exact, 0 wrong years.
+
+Corpus part: runs `python -m pipeline build` on ../shared/corpus into a temporary folder and
+prints files read and skipped (with reasons), articles, and the duplicates found in rmrb/.
+Exit status 1 when a labelled target is missed, so CI can run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import io  # noqa: E402
+from pipeline.articles import documents_frame, split_articles  # noqa: E402
+from pipeline.clean import normalize  # noqa: E402
+from pipeline.schema import Col  # noqa: E402
+
+LABELS = ROOT / "benchmarks" / "eval" / "labels.jsonl"
+SHARED = Path(os.environ.get("GOVLENS_SHARED", ROOT.parent / "shared")) / "corpus"
+FOLDERS = {"seeds": ROOT / "data" / "raw", "rmrb-governance": SHARED / "rmrb-governance"}
+TARGET = 0.95
+
+
+def comparable(title: str) -> str:
+    return re.sub(r"\s+", "", normalize(title or ""))
+
+
+def date_matches(predicted: str | None, gold: str | None, precision: str | None) -> bool:
+    """Compare at the labelled precision: gold `2022-11` accepts any day of that month."""
+    if gold is None:
+        return predicted is None
+    if predicted is None:
+        return False
+    width = {"day": 10, "month": 7, "year": 4}[precision]
+    return predicted[:width] == gold[:width]
+
+
+def match_stories(gold: list[dict], predicted: list[dict]) -> list[tuple[dict, dict | None]]:
+    """Pair each labelled story with the predicted story of the same file bearing its title."""
+    free = list(predicted)
+    pairs = []
+    for label in gold:
+        hit = next((p for p in free if comparable(p[Col.title]) == comparable(label["title"])), None)
+        if hit is not None:
+            free.remove(hit)
+        pairs.append((label, hit))
+    return pairs
+
+
+def evaluate(corpus: str, labels: list[dict], resources) -> dict:
+    folder = FOLDERS[corpus]
+    started = time.perf_counter()
+    result = io.read_inputs([folder])
+    stories = split_articles(documents_frame(result.documents), resources.patterns, resources.sources, folder.name)
+    seconds = time.perf_counter() - started
+    by_file: dict[str, list[dict]] = defaultdict(list)
+    for row in stories.astype(object).where(stories.notna(), None).to_dict("records"):
+        by_file[row[Col.doc_path]].append(row)
+    gold_by_file: dict[str, list[dict]] = defaultdict(list)
+    for label in labels:
+        gold_by_file[label["doc_path"]].append(label)
+    counts = Counter(dict.fromkeys(("predicted", "gold", "found", "date_exact", "wrong_year", "source"), 0))
+    misses = []
+    for path, gold in sorted(gold_by_file.items()):
+        predicted = by_file.get(path, [])
+        counts["predicted"] += len(predicted)
+        for label, hit in match_stories(sorted(gold, key=lambda g: g["story"]), predicted):
+            counts["gold"] += 1
+            where = f"{corpus}/{path}#{label['story']}"
+            if hit is None:
+                misses.append(f"title  {where}: want {label['title']!r}, found {[p[Col.title] for p in predicted]}")
+                continue
+            counts["found"] += 1
+            if date_matches(hit[Col.date], label["date"], label["date_precision"]):
+                counts["date_exact"] += 1
+            else:
+                misses.append(f"date   {where}: want {label['date']} ({label['date_precision']}), "
+                              f"got {hit[Col.date]} ({hit[Col.date_precision]}, {hit[Col.date_origin]})")
+            if hit[Col.date] and label["date"] and hit[Col.date][:4] != label["date"][:4]:
+                counts["wrong_year"] += 1
+            if hit[Col.source] == label["source"]:
+                counts["source"] += 1
+            else:
+                misses.append(f"source {where}: want {label['source']}, got {hit[Col.source]}")
+    return {"corpus": corpus, "files": len(gold_by_file), "seconds": seconds, "misses": misses, **counts}
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {100 * part / whole:5.1f}%" if whole else "n/a"
+
+
+def print_scores(scores: list[dict]) -> bool:
+    total = Counter()
+    for s in scores:
+        total.update({k: v for k, v in s.items() if isinstance(v, int)})
+    rows = [*scores, {"corpus": "all", **total}]
+    print(f"{'corpus':<16} {'split recall':>20} {'split precision':>20} {'date exact':>20} {'wrong years':>12} {'source':>20}")
+    for s in rows:
+        print(f"{s['corpus']:<16} {_share(s['found'], s['gold']):>20} {_share(s['found'], s['predicted']):>20} "
+              f"{_share(s['date_exact'], s['gold']):>20} {s['wrong_year']:>12} {_share(s['source'], s['gold']):>20}")
+    for s in scores:
+        for miss in s["misses"]:
+            print("  miss", miss)
+    return (total["found"] >= TARGET * total["gold"] and total["date_exact"] >= TARGET * total["gold"]
+            and total["wrong_year"] == 0)
+
+
+def corpus_run(out: Path) -> None:
+    """Build all of ../shared/corpus with the CLI and print what the report says."""
+    from pipeline.cli import main
+
+    started = time.perf_counter()
+    code = main(["build", str(SHARED), "--out", str(out), "--quiet"])
+    seconds = time.perf_counter() - started
+    report = io.read_report(out)
+    articles = io.read_table(out, "articles")
+    print(f"\nwhole corpus ({SHARED}): exit status {code} in {seconds:.0f}s")
+    print(f"  files seen {report['files_seen']:,}, read {report['files_read']:,}, skipped {report['files_skipped']:,}")
+    for skip in report["skipped"]:
+        print(f"    skipped {skip['path']}: {skip['reason']}")
+    print(f"  documents {report['documents']:,}, stories {report['stories']:,}, articles {report['articles']:,}, "
+          f"duplicates collapsed {report['duplicates_collapsed']:,}")
+    encodings = Counter(entry["encoding"] for entry in report["read"])
+    print(f"  encodings: {dict(encodings)}")
+    by_folder = Counter()
+    for paths in articles[Col.copy_paths]:
+        folders = [p.split("/", 1)[0] for p in paths]
+        for folder in set(folders):
+            by_folder[folder] += folders.count(folder) - 1  # copies beyond the first within the folder
+    print(f"  duplicates within each folder (copies beyond the first): {dict(by_folder)}")
+    print(f"  durations (s): {report['durations_s']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", action="store_true", help="also build the whole ../shared/corpus")
+    parser.add_argument("--out", type=Path, help="where the --corpus build goes (default: a temporary folder)")
+    args = parser.parse_args()
+    labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    resources = io.load_resources()
+    scores = []
+    for corpus, folder in FOLDERS.items():
+        if not folder.is_dir():
+            print(f"{corpus}: {folder} not found, skipped")
+            continue
+        scores.append(evaluate(corpus, [l for l in labels if l["corpus"] == corpus], resources))
+    met = print_scores(scores)
+    print(f"targets (≥{TARGET:.0%} split, ≥{TARGET:.0%} dates, 0 wrong years): {'met' if met else 'MISSED'}")
+    if args.corpus:
+        if not SHARED.is_dir():
+            print(f"--corpus: {SHARED} not found")
+            return 1
+        if args.out:
+            corpus_run(args.out)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                corpus_run(Path(tmp) / "tables")
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Compare cities: theme profiles, timelines, distinctive terms and slogans side by side."""
+
+import streamlit as st
+
+from dashboard import blocks, charts, queries, ui
+from dashboard.i18n import chart_text, t, theme_labels
+from dashboard.state import narrow
+from pipeline.schema import Col
+
+MAX_CITIES = 6
+
+view = ui.sidebar("compare")
+lang = view.lang
+st.title(t("page_compare", lang))
+drawn = []
+ranked = queries.top_cities(view.folder, view.filters, 3)
+chosen = st.multiselect(t("compare_pick", lang), sorted(view.options.cities), default=list(ranked["city"]), key="cmp",
+                        bind="query-params", max_selections=MAX_CITIES, help=t("compare_pick_help", lang))
+cities = tuple(chosen)
+if len(cities) < 2:
+    st.info(t("compare_need_two", lang))
+else:
+    profile = queries.city_theme_profile(view.folder, view.filters, cities)
+    if profile.empty:
+        ui.empty_notice(lang)
+    else:
+        text = chart_text("profiles", lang)
+        drawn.append(blocks.chart(charts.theme_profiles(profile, theme_labels(lang), text), profile, "theme-profiles", view,
+                                  text["caption"]))
+        monthly = queries.city_monthly(view.folder, view.filters, cities)
+        text = chart_text("city_months", lang)
+        if monthly.empty:
+            st.info(t("no_dates", lang))
+        else:
+            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.city, text), monthly, "city-months", view, text["caption"]))
+        terms = queries.distinctive_terms(view.folder, view.filters, cities)
+        text = chart_text("distinctive", lang)
+        if terms.empty:
+            st.info(t("no_terms", lang))
+        else:
+            drawn.append(blocks.chart(charts.term_columns(terms, Col.city, text), terms, "distinctive-terms", view,
+                                      text["caption"] + ("" if "terms" in queries.tables(view.folder) else " " + text["caption_keywords"])))
+        st.subheader(t("compare_slogans", lang), anchor=False)
+        if "slogans" not in queries.tables(view.folder):
+            ui.missing_table_notice("slogans", lang)
+        else:
+            st.caption(t("compare_slogans_caption", lang))
+            for city, column in zip(cities, st.columns(len(cities))):
+                with column:
+                    st.markdown(f"**{city}**")
+                    slogans = queries.slogan_summary(view.folder, narrow(view.filters, {Col.city: city}), 15)
+                    if slogans.empty:
+                        st.caption(t("no_slogans", lang))
+                    else:
+                        blocks.table(slogans[[Col.slogan, Col.articles, "first_seen"]], lang, key=f"slogans-{city}")
+blocks.finish(drawn, view, "compare")

@@ -1,0 +1,51 @@
+"""Slogans and indicators: programme names and reported numbers by city and over time."""
+
+import streamlit as st
+
+from dashboard import blocks, charts, queries, ui
+from dashboard.i18n import chart_text, t
+from pipeline.schema import Col
+
+view = ui.sidebar("slogans")
+lang = view.lang
+st.title(t("page_slogans", lang))
+drawn = []
+available = queries.tables(view.folder)
+
+st.header(t("slogans_title", lang), anchor=False)
+if "slogans" not in available:
+    ui.missing_table_notice("slogans", lang)
+else:
+    summary = queries.slogan_summary(view.folder, view.filters)
+    if summary.empty:
+        st.info(t("no_slogans", lang))
+    else:
+        by_city = queries.slogan_city_counts(view.folder, view.filters)
+        text = chart_text("slogan_cities", lang)
+        if not by_city.empty:
+            drawn.append(blocks.chart(charts.heatmap(by_city, Col.slogan, Col.city, Col.articles, text), by_city,
+                                      "slogan-cities", view, text["caption"]))
+        monthly = queries.slogan_monthly(view.folder, view.filters)
+        text = chart_text("slogan_months", lang)
+        if not monthly.empty:
+            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.slogan, text), monthly, "slogan-months", view,
+                                      text["caption"]))
+        st.caption(t("slogans_table_caption", lang))
+        blocks.table(summary, lang, key="slogan-table")
+
+st.header(t("indicators_title", lang), anchor=False)
+if "indicators" not in available:
+    ui.missing_table_notice("indicators", lang)
+else:
+    rows = queries.indicator_rows(view.folder, view.filters)
+    if rows.empty:
+        st.info(t("no_indicators", lang))
+    else:
+        counts = queries.indicator_counts(view.folder, view.filters)
+        text = chart_text("indicator_cities", lang)
+        if not counts.empty:
+            drawn.append(blocks.chart(charts.heatmap(counts, Col.measure, Col.city, "indicators", text), counts,
+                                      "indicator-cities", view, text["caption"]))
+        st.caption(t("indicators_table_caption", lang))
+        blocks.table(rows.drop(columns=[Col.article_id]), lang, key="indicator-table")
+blocks.finish(drawn, view, "slogans")
