@@ -102,6 +102,11 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, text: dict
     return _layout(fig, text, height=max(360, 160 + 26 * len(order)))
 
 
+def theme_city_heatmap(counts: pd.DataFrame, theme_labels: dict[str, str], normalise: bool, text: dict[str, str]) -> go.Figure:
+    """Theme × city of articles (`theme_city_counts`); `normalise`: the share of the city's articles."""
+    return heatmap(counts, Col.theme, Col.city, Col.articles, text, theme_labels, share_of="city_articles" if normalise else None)
+
+
 # --- rankings and profiles ----------------------------------------------------------------------
 
 def ranking(frame: pd.DataFrame, category: str, value: str, text: dict[str, str],

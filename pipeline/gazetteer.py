@@ -23,9 +23,9 @@ from pipeline.segment import Segmenter
 
 LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: province and city at once
-# A short name followed by one of these names a township, street, estate or mountain that shares
-# the name (朝阳区永春镇, 南湖街道, 北京路, 长白山), not the division.
-_SMALLER_UNIT = re.compile(r"(?:镇|乡|村|街道|社区|小区|路|街|大街|大道|巷|胡同|山)")
+# A short name followed by one of these names a township, village, street, estate, park or mountain
+# that shares the name (朝阳区永春镇, 南湖街道, 通化二村, 北京路, 北海公园, 长白山), not the division.
+_SMALLER_UNIT = re.compile(r"(?:[一二三四五六七八九十\d]*(?:村|组|社区)|镇|乡|街道|小区|路|街|大街|大道|巷|胡同|公园|山)")
 _WINDOW = 6  # characters segmented on each side of a hit that must align with word boundaries
 
 
@@ -113,8 +113,11 @@ class Gazetteer:
         return cls(records, names, patterns, matcher, by_name)
 
     def find(self, text: str, segmenter: Segmenter) -> list[Hit]:
-        """Every place-name hit of a text, leftmost-longest, with the divisions it may denote."""
-        hits = []
+        """Every place-name hit of a text, leftmost-longest, with the divisions it may denote.
+
+        A short name the text also uses for a smaller place (通化镇 … 通化二村) is weak in all
+        its other hits too: in that text it most likely means the smaller place again."""
+        hits, smaller = [], set()
         for index, start, end in self.matcher.find_matches_as_indexes(text):
             name = self.patterns[index]
             candidates = self.names.get(name)
@@ -122,10 +125,14 @@ class Gazetteer:
                 continue
             official = any(c.kind == "full" for c in candidates)
             if not official and _SMALLER_UNIT.match(text, end):
+                smaller.add(name)
                 continue
             if (not official or len(name) <= 2) and not _aligned(text, start, end, segmenter):
                 continue
             hits.append(Hit(start, end, name, candidates))
+        if smaller:
+            hits = [Hit(h.start, h.end, h.name, tuple(Candidate(c.adcode, c.kind, True) for c in h.candidates))
+                    if h.name in smaller else h for h in hits]
         return hits
 
 

@@ -12,6 +12,7 @@ import fcntl
 import json
 import lzma
 import os
+import re
 import shutil
 import stat
 import zipfile
@@ -100,10 +101,15 @@ def _walk(folder: Path, root: Path, prefix: str, visited: set[Path], skipped: li
             skipped.append({"path": rel, "reason": f"cannot follow: {exc.strerror or exc}"})
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def display_path(path: str) -> str:
     """A path as text that can be printed and stored: bytes of a file name that are not UTF-8
-    (kept by Python as lone surrogates) become `\\xNN`."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    (kept by Python as lone surrogates) and control characters (line breaks, terminal escapes)
+    become `\\xNN`."""
+    text = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limits = Limits(),
@@ -154,7 +160,7 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
                 return
             result.seen += len(members)
             for member in sorted(members, key=lambda m: m.filename):
-                name = f"{item.doc_path}/{member.filename}"
+                name = display_path(f"{item.doc_path}/{member.filename}")
                 if PurePosixPath(member.filename).suffix.lower() not in EXTENSIONS:
                     result.skipped.append({"path": name, "reason": "not a readable format"})
                     continue

@@ -33,7 +33,7 @@ TITLE_WEIGHT, LEAD_WEIGHT, LEAD_CHARS = 3.0, 2.0, 200
 PRIMARY_SHARE = 0.5  # the primary city holds at least this share of the weighted city mentions
 PRIMARY_MIN_WEIGHT = 3.0  # and at least this weight: named in the title, or several times
 PAGE_SHARE = 0.25  # a city or province that is this share of a page's other stories is context
-ROLE_ORDER = ("subject", "publisher", "noise")
+ROLE_ORDER = ("subject", "passing", "publisher", "noise")  # a place's row takes its first role
 
 _NOISE = re.compile("|".join((
     # datelines: 新华社北京2月18日电, 本报长春3月12日讯, 本报记者北京5月18日电
@@ -44,6 +44,15 @@ _NOISE = re.compile("|".join((
 )))
 # A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台.
 _MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|网(?![格点络店购民友红]))")
+# Places named in passing: where people come from (来自北京的, 从武汉返回, 湖北籍) or go to work
+# (去银川打工), and lists (A、B、C, or A、B等地) of places the story does not otherwise visit.
+_ORIGIN_BEFORE = re.compile(r"(?:来自|从|自)$")
+_ORIGIN_AFTER = re.compile(r"籍")
+_WORK_BEFORE = re.compile(r"(?:去|到|赴|前往)$")
+_WORK_AFTER = re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")
+_LIST_GAP = {"、", "和", "及", "与", "以及"}
+_LIST_END = re.compile(r"等")
+LIST_ITEMS = 3  # an enumeration of at least this many places (without 等) is a list
 
 
 @dataclass(frozen=True)
@@ -62,28 +71,27 @@ def find_mentions(text: str, gaz: Gazetteer, segmenter: Segmenter, context: Coun
 
 
 def resolve(text: str, hits: list[Hit], gaz: Gazetteer, context: Counter) -> list[Mention]:
-    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out."""
+    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out.
+    Only subject hits are evidence for other names (a dateline's 北京 says nothing about 朝阳)."""
+    noise = [m.span() for m in _NOISE.finditer(text)]
+    roles = [_role(text, hit, noise) for hit in hits]
+    _mark_passing(text, hits, roles)
     fixed = _explicit_parents(hits, gaz)
     votes = Counter((hits[i].name, code) for i, code in fixed.items())
-    anchors = [(hits[i].name, gaz.divisions[code]) for i, code in fixed.items()]
-    anchors += [(h.name, gaz.divisions[h.candidates[0].adcode]) for i, h in enumerate(hits)
-                if i not in fixed and len(h.candidates) == 1 and not h.candidates[0].weak]
-    chosen: dict[int, str] = {}
-    for _ in range(2):
-        evidence = _Evidence(anchors)
+    chosen = dict(fixed)
+    chosen.update((i, h.candidates[0].adcode) for i, h in enumerate(hits)
+                  if i not in fixed and len(h.candidates) == 1 and not h.candidates[0].weak)
+    for _ in range(2):  # the first round's choices are the second round's evidence
+        evidence = _Evidence([(hits[i].name, gaz.divisions[code]) for i, code in chosen.items() if roles[i] == "subject"])
         best: dict[str, str | None] = {}
         chosen = dict(fixed)
         for i, hit in enumerate(hits):
-            if i in fixed:
-                continue
-            if hit.name not in best:
-                best[hit.name] = _choose(hit, gaz, evidence, votes, context)
-            if best[hit.name]:
-                chosen[i] = best[hit.name]
-        anchors = [(hits[i].name, gaz.divisions[code]) for i, code in chosen.items()]
-    noise = [m.span() for m in _NOISE.finditer(text)]
-    return [Mention(hits[i].start, hits[i].end, hits[i].name, code, _role(text, hits[i], noise))
-            for i, code in sorted(chosen.items())]
+            if i not in fixed:
+                if hit.name not in best:
+                    best[hit.name] = _choose(hit, gaz, evidence, votes, context)
+                if best[hit.name]:
+                    chosen[i] = best[hit.name]
+    return [Mention(hits[i].start, hits[i].end, hits[i].name, code, roles[i]) for i, code in sorted(chosen.items())]
 
 
 def _explicit_parents(hits: list[Hit], gaz: Gazetteer) -> dict[int, str]:
@@ -132,7 +140,7 @@ def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, conte
         province = evidence.count(("province", d.province_code), hit.name)
         vote = votes[(hit.name, d.adcode)]
         near = bool(d.city_code and context[d.city_code])
-        if candidate.weak and not (vote or city or province or near):
+        if candidate.weak and not (vote or city or near):
             continue
         score = (100 * vote + 3 * own + 2 * city + province + 1.5 * near
                  + 0.5 * bool(context[d.province_code]) + _prior(gaz, candidate))
@@ -141,9 +149,10 @@ def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, conte
 
 
 def _prior(gaz: Gazetteer, candidate: Candidate) -> float:
-    """Without evidence: the larger unit, an official name, a municipality's or capital's district."""
+    """Without evidence: the larger unit, a current official name, a municipality's or a capital's
+    district."""
     d = gaz.divisions[candidate.adcode]
-    prior = {"province": 0.6, "city": 0.4, "county": 0.0}[d.level] + 0.2 * (candidate.kind == "full")
+    prior = {"province": 0.6, "city": 0.4, "county": 0.0}[d.level] + {"full": 0.2, "former": -0.2}.get(candidate.kind, 0.0)
     if d.level == "county" and d.parent:
         prior += 0.3 if d.parent == d.province_code else 0.1 if d.parent[2:] == "0100" else 0.0
     return prior
@@ -155,6 +164,35 @@ def _role(text: str, hit: Hit, noise: list[tuple[int, int]]) -> str:
     if any(s <= hit.start and hit.end <= e for s, e in noise):
         return "noise"
     return "subject"
+
+
+def _mark_passing(text: str, hits: list[Hit], roles: list[str]) -> None:
+    """Turn subject roles into `passing` for origins, work destinations and lists. Adjacent hits
+    (湖北武汉) form one item; items joined by 、/和/及/与 form an enumeration."""
+    items: list[list[int]] = []
+    for i, hit in enumerate(hits):
+        if items and hits[items[-1][-1]].end == hit.start:
+            items[-1].append(i)
+        else:
+            items.append([i])
+    groups: list[list[list[int]]] = []
+    for item in items:
+        if groups and text[hits[groups[-1][-1][-1]].end:hits[item[0]].start] in _LIST_GAP:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    for group in groups:
+        end = hits[group[-1][-1]].end
+        listed = len(group) >= LIST_ITEMS or bool(_LIST_END.match(text, end))
+        for item in group:
+            start, stop = hits[item[0]].start, hits[item[-1]].end
+            before = text[max(0, start - 2):start]
+            passing = listed or _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(text, stop) or (
+                _WORK_BEFORE.search(before) and _WORK_AFTER.match(text, stop))
+            if passing:
+                for i in item:
+                    if roles[i] == "subject":
+                        roles[i] = "passing"
 
 
 def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,

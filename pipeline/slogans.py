@@ -2,9 +2,10 @@
 
 Rules live in resources/slogans.yaml. A quoted span is a name when
 
-* it is a parallel-phrase slogan (two to four halves of 4–9 characters, lengths within one of
-  each other, no speech particles): “践行新风尚 文明长岭人” → slogan;
 * it is a known name (the `known:` list, also matched without quotes: 自信上饶 in a headline);
+* it is a parallel-phrase slogan (two to four halves of 4–9 characters, lengths within one of
+  each other, no speech particles) whose halves echo each other (民之所望,政之所向) or that the
+  text calls a theme or campaign (“践行新风尚 文明长岭人”主题) → slogan — not verse;
 * the word right after the closing quote names its kind: “码上行动”App → app, “大抓基层年”活动 →
   campaign, "经心办"服务品牌 → brand, “三长”联动机制 → programme;
 * or its own ending does: “吉祥码” → app, “爱心超市” → brand, “一件事一次办” → programme.
@@ -42,6 +43,7 @@ class SloganRules:
     after: list[tuple[str, str]]  # (word, kind), longest word first
     ends: list[tuple[str, str]]
     never: frozenset[str]
+    slogan_after: tuple[str, ...] = ()
     _known_matcher: ahocorasick_rs.AhoCorasick | None = field(default=None, repr=False)
     _known_names: list[str] = field(default_factory=list, repr=False)
 
@@ -64,7 +66,8 @@ class SloganRules:
             raise SloganRulesError(f"known: unknown kinds {bad}; use {KINDS}")
         names = sorted(known)
         matcher = ahocorasick_rs.AhoCorasick(names, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest) if names else None
-        return cls(known, by_kind("after"), by_kind("ends"), frozenset(map(str, config.get("never") or [])), matcher, names)
+        return cls(known, by_kind("after"), by_kind("ends"), frozenset(map(str, config.get("never") or [])),
+                   tuple(map(str, config.get("slogan_after") or [])), matcher, names)
 
     def known_in(self, text: str) -> list[tuple[str, int]]:
         """(name, offset) of every known name in the text, quoted or not."""
@@ -73,9 +76,13 @@ class SloganRules:
         return [(self._known_names[i], start) for i, start, _ in self._known_matcher.find_matches_as_indexes(text)]
 
 
+def _halves(span: str) -> list[str]:
+    return [h for h in _HALVES.split(span.strip().rstrip("。！!")) if h]
+
+
 def is_parallel_slogan(span: str) -> bool:
     """Two to four halves of 4–9 characters, of nearly equal length, without speech particles."""
-    halves = [h for h in _HALVES.split(span.strip().rstrip("。！!")) if h]
+    halves = _halves(span)
     if not 2 <= len(halves) <= 4 or _SPEECH.search("".join(halves)):
         return False
     lengths = [len(h) for h in halves]
@@ -87,10 +94,13 @@ def classify(name: str, before: str, after: str, rules: SloganRules) -> str | No
     is an ordinary quotation."""
     if name in rules.never:
         return None
-    if is_parallel_slogan(name):
-        return "slogan"
     if name in rules.known:
         return rules.known[name]
+    if is_parallel_slogan(name):
+        # Parallel halves that echo each other (民之所望,政之所向) or that the text calls a theme or
+        # campaign are slogans; otherwise they are verse or speech (己所不欲，勿施于人).
+        echo = len(set.intersection(*(set(h) for h in _halves(name)))) > 0
+        return "slogan" if echo or any(after.startswith(w) for w in rules.slogan_after) else None
     if _SPEECH_INTRO.search(before) or not _NAME_CHARS.match(name) or len(name) > 12:
         return None
     if _SPEECH.search(name):
@@ -99,7 +109,7 @@ def classify(name: str, before: str, after: str, rules: SloganRules) -> str | No
         if after.startswith(word):
             return kind
     for word, kind in rules.ends:
-        if name.endswith(word) and len(name) > len(word):
+        if name.endswith(word) and len(name) > max(len(word), 2):
             return kind
     return None
 

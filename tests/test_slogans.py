@@ -50,6 +50,8 @@ ORDINARY = [
     "把党群服务中心建到群众“家门口”,同时致力将中心打造为“一体多能”的为民服务阵地。",
     '让网上办事从"可办能办"向"好办易办"转变。',
     "组织开展了‘我们的节日’‘爱国教育’‘消防安全’等内容丰富的文化活动",
+    "这是“山川异域，风月同天”的情谊。",  # verse: parallel, but the halves share nothing and no 主题/活动 follows
+    "卡号和“密码”要保管好。",  # too short for its ending (码) to make it an app
 ]
 
 

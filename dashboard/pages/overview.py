@@ -26,7 +26,7 @@ else:
     if counts.empty:
         st.info(t("no_places", lang))
     else:
-        fig = charts.heatmap(counts, Col.theme, Col.city, Col.articles, text, labels, share_of="city_articles" if normalise else None)
+        fig = charts.theme_city_heatmap(counts, labels, normalise, text)
         drawn.append(blocks.chart(fig, counts, "theme-city", view, text["caption_share" if normalise else "caption"]))
 
     left, right = st.columns(2)
