@@ -53,9 +53,12 @@ out = {}
 if tool == "cpca":
     import cpca
     for key, text in texts.items():
-        frame = cpca.transform_text_with_addrs(text)
+        try:
+            frame = cpca.transform_text_with_addrs(text)
+        except KeyError:  # cpca 0.5.5 raises on a text holding no address at all
+            frame = {"省": [], "市": []}
         found = collections.Counter()
-        for province, city in (zip(frame["省"], frame["市"]) if len(frame) else ()):
+        for province, city in zip(frame["省"], frame["市"]):
             if isinstance(province, str) and province:
                 found[(province, city if isinstance(city, str) and city else None)] += 1
         out[key] = [[p, c, n] for (p, c), n in found.items()]

@@ -25,5 +25,7 @@ pages = [
     st.Page("pages/keywords.py", title=t("page_keywords", lang), icon="🔤", url_path="keywords"),
     st.Page("pages/slogans.py", title=t("page_slogans", lang), icon="📣", url_path="slogans"),
     st.Page("pages/articles.py", title=t("page_articles", lang), icon="📰", url_path="articles"),
+    st.Page("pages/upload.py", title=t("page_upload", lang), icon="📤", url_path="upload"),
+    st.Page("pages/themes_editor.py", title=t("page_themes_editor", lang), icon="🏷️", url_path="themes_editor"),
 ]
 st.navigation(pages).run()

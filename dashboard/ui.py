@@ -4,14 +4,15 @@ The view state lives in the URL query parameters: a page reads them, the sidebar
 from them, and every change is written back, so a copied URL reopens the same view. Streamlit
 drops the query parameters when the user switches pages in the navigation menu; the sidebar then
 puts the view back, so the filters follow the user from page to page. Controls that belong to one
-page (the cities compared, the map's level…) are bound to their own query parameters
-(`bind="query-params"`), which this module leaves alone.
+page (the cities compared, the map's level…) keep their own query parameters (`control`), which
+the sidebar leaves alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries
+from dashboard import queries, workspace
 from dashboard.i18n import t, theme_labels
 from dashboard.state import VIEW_KEYS, Filters, Options, from_params, lang_from_params, view_params
 
@@ -37,7 +38,23 @@ class View:
 
 
 def data_folder() -> str:
+    """The session's own corpus (uploaded or edited in the app) while it shows it, else the default."""
+    own = workspace.session_tables(st.session_state)
+    return str(own) if own is not None else default_folder()
+
+
+def default_folder() -> str:
+    """GOVLENS_DATA, or the bundled sample."""
     return str(Path(os.environ.get(DATA_ENV) or queries.DEFAULT_DATA).resolve())
+
+
+def _dataset_switch(lang: str) -> None:
+    """Once the session has its own corpus: a sidebar switch back to the default tables."""
+    ws = st.session_state.get(workspace.SESSION_KEY)
+    if ws is not None and ws.has_tables():
+        # No key: the value always comes from the workspace (a keyed widget's state would be
+        # dropped on pages without the sidebar).
+        ws.active = not st.sidebar.toggle(t("dataset_sample", lang), value=not ws.active, help=t("dataset_sample_help", lang))
 
 
 def _url_params() -> dict[str, list[str]]:
@@ -73,6 +90,7 @@ def _within(places: pd.DataFrame, column: str, chosen: dict[str, list[str]], kee
 def sidebar(page: str) -> View:
     """Render the filters of page `page` (its url path); return the current view. Stops the page
     with a clear message when the tables cannot be read."""
+    _dataset_switch(st.session_state.get("f_lang") or lang_from_params(_url_params()))
     folder = data_folder()
     try:
         options = queries.options(folder)
@@ -126,6 +144,46 @@ def sidebar(page: str) -> View:
     return View(folder, chosen, lang, options)
 
 
+def control(key: str, default, render: Callable[[str], object], allowed: Collection[str] | None = None,
+            elide_default: bool = True, limit: int | None = None):
+    """A page's own control (a toggle, a choice, a list of cities, a term) kept in the URL parameter
+    `key`. `render(key)` draws the widget under that session-state key. The first run takes the
+    value from the URL (`default` when absent; when not among `allowed`, `default` and a notice);
+    every run writes the value back, leaving the parameter out when it equals `default` and
+    `elide_default` (a default that depends on the filters must stay in the URL). The value's type
+    follows `default`: bool ("true"/"false"), tuple (comma-joined, at most `limit` values) or str."""
+    if key not in st.session_state:
+        st.session_state[key] = _param_value(key, default, allowed, limit)
+    render(key)
+    value = st.session_state[key]
+    if isinstance(default, tuple):
+        value = tuple(value or ())
+    text = ("true" if value else "false") if isinstance(default, bool) else ",".join(value) if isinstance(default, tuple) else value
+    if (value == default and elide_default) or text in (None, ""):
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != text:
+        st.query_params[key] = text
+    return value
+
+
+def _param_value(key: str, default, allowed: Collection[str] | None, limit: int | None):
+    raw = st.query_params.get(key)
+    if raw is None:
+        return list(default) if isinstance(default, tuple) else default
+    if isinstance(default, bool):
+        values, valid = [raw], raw in ("true", "false")
+    else:
+        values = [v.strip() for v in raw.split(",") if v.strip()] if isinstance(default, tuple) else [raw]
+        valid = (allowed is None or all(v in allowed for v in values)) and (limit is None or len(values) <= limit)
+    if not valid:
+        st.warning(f"{t('invalid_params', st.session_state.get('f_lang', 'zh'))} {key}: {raw}")
+        return list(default) if isinstance(default, tuple) else default
+    if isinstance(default, bool):
+        return raw == "true"
+    return values if isinstance(default, tuple) else raw
+
+
 def _write_url(actual: dict[str, list[str]], view: dict[str, str]) -> None:
     """Make the URL's view parameters say `view`, leaving every other parameter as it is."""
     changed = {k: v for k, v in view.items() if actual.get(k) != [v]}
@@ -169,6 +227,14 @@ def _reset() -> None:
 
 def empty_notice(lang: str) -> None:
     st.info(t("empty", lang))
+
+
+def nothing_matches(view: View) -> bool:
+    """True, with the message saying so, when no article matches the filters."""
+    if queries.key_figures(view.folder, view.filters)["articles"]:
+        return False
+    empty_notice(view.lang)
+    return True
 
 
 def missing_table_notice(table: str, lang: str) -> None:

@@ -66,6 +66,8 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
     }
     summary = {
         "stories": len(stories),
+        # documents read whose text held no story (picture or ad pages, captions only)
+        "without_article": sorted(set(docs[Col.doc_path]) - set(stories[Col.doc_path])),
         "articles": len(articles),
         "duplicates_collapsed": int((articles[Col.n_copies] - 1).sum()) if len(articles) else 0,
         "places": len(places),

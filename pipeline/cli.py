@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline import io
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--segmenter", choices=("auto", "rjieba", "jieba"), default="auto", help="word segmenter (default: rjieba when installed)")
     for name in ("title", "text", "date", "source", "url"):
         b.add_argument(f"--{name}-field", metavar="KEY", help=f"record key holding the {name} in JSON/JSONL/CSV inputs (default: detected)")
+    b.add_argument("--source", metavar="NAME", help="publisher of every input article (default: detected from 来源 lines, metadata, "
+                                                  "the `paths` mapping of sources.yaml, bylines)")
     b.add_argument("--quiet", action="store_true", help="no progress output, only errors and the skipped files")
 
     commands.add_parser("schema", help="print the table documentation (docs/tables.md) as Markdown")
@@ -63,6 +66,30 @@ def _say(quiet: bool, message: str, end: str = "\n") -> None:
         print(message, file=sys.stderr, end=end, flush=True)
 
 
+class _Progress:
+    """Progress on stderr: on a terminal a bar redrawn in place, elsewhere (a log) a line per
+    tenth of the files; then one line per build stage with the time so far. Silent when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.tty = quiet, sys.stderr.isatty()
+        self.started = self.drawn = time.perf_counter()
+        self.tenths = -1
+
+    def files(self, done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        now = time.perf_counter()
+        if self.tty and (done == total or now - self.drawn >= 0.1):
+            self.drawn = now
+            bar = "#" * int(30 * share)
+            _say(self.quiet, f"\rreading [{bar:<30}] {done:,}/{total:,} files", end="\n" if done == total else "")
+        elif not self.tty and int(10 * share) > self.tenths:
+            self.tenths = int(10 * share)
+            _say(self.quiet, f"reading files: {done:,}/{total:,} ({share:.0%})")
+
+    def stage(self, name: str, index: int, total: int) -> None:
+        _say(self.quiet, f"[{index + 1}/{total}] {name} (at {time.perf_counter() - self.started:.1f}s)")
+
+
 def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
@@ -77,14 +104,11 @@ def _build(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: cannot load resources from {args.resources}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    tty = sys.stderr.isatty()
-
-    def reading(done: int, total: int) -> None:
-        if tty and (done == total or done % 50 == 0):
-            _say(args.quiet, f"\rreading files {done:,}/{total:,} ({100 * done // max(total, 1)}%)", end="\n" if done == total else "")
-
+    if args.source:
+        resources = replace(resources, sources=resources.sources.forcing(args.source))
+    progress = _Progress(args.quiet)
     read_started = time.perf_counter()
-    result = io.read_inputs(args.inputs, fields, progress=reading)
+    result = io.read_inputs(args.inputs, fields, progress=progress.files)
     read_seconds = round(time.perf_counter() - read_started, 3)
     for skip in result.skipped:
         print(f"skipped {skip['path']}: {skip['reason']}", file=sys.stderr)
@@ -92,19 +116,11 @@ def _build(args: argparse.Namespace) -> int:
         print("error: no readable article in the inputs; nothing written", file=sys.stderr)
         return EXIT_FAILED
 
-    def stage(name: str, index: int, total: int) -> None:
-        _say(args.quiet, f"[{index + 1}/{total}] {name}")
-
     root_name = args.inputs[0].resolve().name if len(args.inputs) == 1 and args.inputs[0].is_dir() else ""
-    tables, summary = build(result.documents, resources, root_name, progress=stage)
+    tables, summary = build(result.documents, resources, root_name, progress=progress.stage)
     report = {
         "inputs": [io.display_path(str(p)) for p in args.inputs],
-        "files_seen": result.seen,
-        "files_read": len(result.read),
-        "files_skipped": len(result.skipped),
-        "skipped": result.skipped,
-        "read": result.read,
-        "documents": len(result.documents),
+        **result.summary(),
         **summary,
         "segmenter": resources.segmenter.engine,
     }

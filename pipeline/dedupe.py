@@ -1,8 +1,19 @@
-"""Duplicates and reprints: exact copies by a normalised-text hash, near copies by MinHash LSH.
+"""Duplicates and reprints: exact copies, near copies, and partial copies.
 
 The People's Daily crawl repeats long articles on continuation pages and outlets reprint each
 other; each group of copies becomes one article keeping `n_copies`, every path and every source.
-The first copy in (date, doc_path, story) order is kept.
+
+Three kinds of copy, none found by comparing all pairs:
+- exact: the same text once spaces and punctuation are dropped (a hash);
+- near: Jaccard similarity of 5-character shingles ≥ 0.8, candidates from MinHash LSH
+  (datasketch's index over one-permutation MinHash signatures computed with numpy);
+- partial: ≥ 90 % of a text's shingles inside a longer one (a continuation page holding part of
+  an article), candidates from shared sampled shingles (those whose hash is 0 mod 16).
+Every candidate pair is confirmed on the exact shingle sets before it is merged.
+
+Within a group the longest text is kept (the whole article rather than its continuation), ties
+going to the first in (date, doc_path, story) order; it takes the date of the earliest copy, its
+first publication.
 """
 
 from __future__ import annotations
@@ -12,51 +23,194 @@ import re
 
 import numpy as np
 import pandas as pd
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHashLSH
 
 from pipeline.schema import Col
 
 SHINGLE = 5
-NUM_PERM = 64
-THRESHOLD = 0.8
+NUM_PERM = 64  # signature length: 64 buckets of one-permutation hashing
+JACCARD = 0.8
+CONTAINMENT = 0.9
 MIN_CHARS = 80  # shorter texts are compared exactly only: a few shared phrases are not a reprint
+MIN_PART_CHARS = 200  # a partial copy must be this long (a shared sentence is not a continuation page)
+SAMPLE_BITS = 4  # partial copies: shingles whose hash is 0 mod 2**SAMPLE_BITS are indexed
+COMMON = 50  # a sampled shingle in more texts than this is boilerplate, not evidence
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+_U64 = np.uint64
+_VALUE_BITS = 64 - 6  # the top 6 bits of a hash pick one of the 64 buckets
+_EMPTY = np.iinfo(np.uint64).max
 
 
-def fingerprint(text: str) -> str:
-    return hashlib.blake2b(_NOISE.sub("", text).encode(), digest_size=12).hexdigest()
+def _core(text: str) -> str:
+    return _NOISE.sub("", text)
 
 
-def _minhash(text: str) -> MinHash:
-    core = _NOISE.sub("", text)
-    shingles = {core[i: i + SHINGLE].encode() for i in range(max(1, len(core) - SHINGLE + 1))}
-    mh = MinHash(num_perm=NUM_PERM, seed=1)
-    mh.update_batch(list(shingles))
-    return mh
+def _mix(h: np.ndarray) -> np.ndarray:
+    """Spread polynomial-hash values over all 64 bits (Fibonacci hashing plus a fold), in place."""
+    h *= _U64(0x9E3779B97F4A7C15)
+    h ^= h >> _U64(29)
+    return h
+
+
+def shingle_hashes(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hash of every 5-character shingle of every core text (spaces and punctuation
+    already dropped), concatenated, and each text's (start, end) in that array."""
+    lengths = np.array([len(core) for core in cores], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    counts = np.maximum(lengths - SHINGLE + 1, 0)
+    bounds = np.zeros((len(cores), 2), dtype=np.int64)
+    bounds[:, 1] = np.cumsum(counts)
+    bounds[:, 0] = bounds[:, 1] - counts
+    if not counts.sum():
+        return np.zeros(0, dtype=_U64), bounds
+    points = np.frombuffer("".join(cores).encode("utf-32-le"), dtype=np.uint32).astype(_U64)
+    width = len(points) - SHINGLE + 1
+    rolling = points[:width].copy()
+    for k in range(1, SHINGLE):
+        rolling *= _U64(1_000_003)
+        rolling += points[k: k + width]
+    inside = np.ones(len(points), dtype=bool)  # a shingle must start and end in one text
+    for k in range(1, SHINGLE):
+        inside[(ends - k)[ends - k >= ends - lengths]] = False
+    return _mix(rolling[inside[:width]]), bounds
+
+
+def signatures(hashes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """One-permutation MinHash (Li, Owen & Zhang 2012) with densification by rotation
+    (Shrivastava 2017): one pass over the shingles instead of one per permutation."""
+    n = len(bounds)
+    counts = bounds[:, 1] - bounds[:, 0]
+    text_of = np.repeat(np.arange(n), counts)
+    bucket = (hashes >> _U64(_VALUE_BITS)).astype(np.int64)
+    flat = np.full(n * NUM_PERM, _EMPTY, dtype=_U64)
+    np.minimum.at(flat, text_of * NUM_PERM + bucket, hashes & _U64((1 << _VALUE_BITS) - 1))
+    raw = flat.reshape(n, NUM_PERM)
+    empty = raw == _EMPTY
+    dense = raw.copy()
+    missing = empty & ~empty.all(axis=1, keepdims=True)
+    for step in range(1, NUM_PERM):  # an empty bucket borrows from the next filled one
+        if not missing.any():
+            break
+        take = missing & ~np.roll(empty, -step, axis=1)
+        dense[take] = np.roll(raw, -step, axis=1)[take] + _U64(step << _VALUE_BITS)
+        missing &= ~take
+    return dense
+
+
+class _Sets:
+    """Exact shingle sets, built on demand to confirm candidate pairs."""
+
+    def __init__(self, hashes: np.ndarray, bounds: np.ndarray) -> None:
+        self.hashes, self.bounds, self.cache = hashes, bounds, {}
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if i not in self.cache:
+            start, end = self.bounds[i]
+            self.cache[i] = np.unique(self.hashes[start:end])
+        return self.cache[i]
+
+    def overlap(self, i: int, j: int) -> tuple[float, float]:
+        """(Jaccard, containment of the smaller set in the larger)."""
+        a, b = self[i], self[j]
+        shared = len(np.intersect1d(a, b, assume_unique=True))
+        union = len(a) + len(b) - shared
+        return (shared / union if union else 0.0), (shared / min(len(a), len(b)) if min(len(a), len(b)) else 0.0)
+
+
+def _near_pairs(sigs: np.ndarray, candidates: list[int]) -> list[tuple[int, int]]:
+    """Pairs whose signatures collide in a MinHash LSH band (Jaccard likely ≥ JACCARD)."""
+    lsh = MinHashLSH(threshold=JACCARD, num_perm=NUM_PERM)
+    pairs = []
+    for i in candidates:
+        # The index only bands the values; the scheme label is metadata every signature shares.
+        signature = LeanMinHash(seed=0, hashvalues=sigs[i], scheme="affine64")
+        pairs += [(j, i) for j in lsh.query(signature)]
+        lsh.insert(i, signature, check_duplication=False)
+    return pairs
+
+
+def _part_pairs(hashes: np.ndarray, bounds: np.ndarray, candidates: list[int]) -> list[tuple[int, int]]:
+    """Pairs sharing at least 70 % of the smaller text's sampled shingles."""
+    if not candidates:
+        return []
+    positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
+    text_of = np.searchsorted(bounds[:, 1], positions, side="right")
+    wanted = np.zeros(len(bounds), dtype=bool)
+    wanted[candidates] = True
+    keep = wanted[text_of]
+    values, text_of = hashes[positions[keep]], text_of[keep]
+    order = np.argsort(values, kind="stable")  # texts stay in ascending order within a value
+    values, text_of = values[order], text_of[order]
+    single = np.r_[True, (values[1:] != values[:-1]) | (text_of[1:] != text_of[:-1])]  # one entry per (shingle, text)
+    values, text_of = values[single], text_of[single]
+    samples = np.bincount(text_of, minlength=len(bounds))
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    sizes = np.diff(np.r_[starts, len(values)])
+    keys = []
+    for size in range(2, COMMON + 1):  # all shingles shared by `size` texts at once
+        firsts = starts[sizes == size]
+        if not len(firsts):
+            continue
+        members = text_of[firsts[:, None] + np.arange(size)]
+        left, right = np.triu_indices(size, 1)
+        keys.append((members[:, left] * len(bounds) + members[:, right]).ravel())
+    if not keys:
+        return []
+    pair_keys, shared = np.unique(np.concatenate(keys), return_counts=True)
+    a, b = pair_keys // len(bounds), pair_keys % len(bounds)
+    likely = shared >= 0.7 * np.minimum(samples[a], samples[b])
+    return list(zip(a[likely].tolist(), b[likely].tolist()))
 
 
 def duplicate_groups(texts: list[str]) -> list[int]:
-    """For each text, the index of the first text it duplicates (itself when unique)."""
-    group = list(range(len(texts)))
+    """For each text, the index of the text kept for its group (itself when unique). Texts are
+    given in order of preference: the first of equally long copies is kept."""
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    cores = [_core(text) for text in texts]
     first_of: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        group[i] = first_of.setdefault(fingerprint(text), i)
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    for i, text in enumerate(texts):
-        if group[i] != i or len(text) < MIN_CHARS:
+    for i, core in enumerate(cores):
+        digest = hashlib.blake2b(core.encode(), digest_size=12).digest()
+        union(first_of.setdefault(digest, i), i)
+    hashes, bounds = shingle_hashes(cores)
+    sizes = bounds[:, 1] - bounds[:, 0]
+    distinct = [i for i in range(len(texts)) if root(i) == i]
+    near = [i for i in distinct if sizes[i] >= MIN_CHARS - SHINGLE + 1]
+    part = [i for i in distinct if sizes[i] >= MIN_PART_CHARS - SHINGLE + 1]
+    sets = _Sets(hashes, bounds)
+    sigs = signatures(hashes, bounds)
+    for i, j in _near_pairs(sigs, near) + _part_pairs(hashes, bounds, part):
+        if root(i) == root(j):
             continue
-        mh = _minhash(text)
-        hits = [int(k) for k in lsh.query(mh)]
-        if hits:
-            group[i] = min(group[h] for h in hits)
-        else:
-            lsh.insert(str(i), mh)
-    return group
+        jaccard, contained = sets.overlap(i, j)
+        if jaccard >= JACCARD or contained >= CONTAINMENT:
+            union(i, j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        groups.setdefault(root(i), []).append(i)
+    keep = list(range(len(texts)))
+    for members in groups.values():
+        best = max(members, key=lambda i: (len(texts[i]), -i))
+        for i in members:
+            keep[i] = best
+    return keep
 
 
 def dedupe(articles: pd.DataFrame) -> pd.DataFrame:
-    """Collapse copies into their first article; fill n_copies, copy_paths and copy_sources."""
+    """Collapse copies into one article; fill n_copies, copy_paths (the kept copy first) and
+    copy_sources."""
     if articles.empty:
         return articles.copy()
     ordered = articles.sort_values([Col.date, Col.doc_path, Col.story], na_position="last", kind="stable").reset_index(drop=True)
@@ -65,7 +219,11 @@ def dedupe(articles: pd.DataFrame) -> pd.DataFrame:
     members = pd.Series(np.arange(len(ordered))).groupby(group).agg(list)
     paths = ordered[Col.doc_path].tolist()
     sources = ordered[Col.source].tolist()
+    # The whole article is kept, dated by its first publication: copies are in date order.
+    first = [min(members[i]) for i in keep.index]
+    for column in (Col.date, Col.date_precision, Col.date_origin):
+        keep[column] = ordered[column].to_numpy()[first]
     keep[Col.n_copies] = [len(members[i]) for i in keep.index]
-    keep[Col.copy_paths] = [[paths[j] for j in members[i]] for i in keep.index]
-    keep[Col.copy_sources] = [list(dict.fromkeys(sources[j] for j in members[i] if isinstance(sources[j], str))) for i in keep.index]
+    keep[Col.copy_paths] = [[paths[i]] + [paths[j] for j in members[i] if j != i] for i in keep.index]
+    keep[Col.copy_sources] = [list(dict.fromkeys(sources[j] for j in [i, *members[i]] if isinstance(sources[j], str))) for i in keep.index]
     return keep.sort_values([Col.doc_path, Col.story], kind="stable").reset_index(drop=True)

@@ -56,30 +56,37 @@ class Document:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text; return (text, encoding). Raise Unreadable for empty or binary data."""
+    """Decode bytes to text; return (text, encoding). Raise Unreadable for empty or binary data.
+
+    A byte-order mark decides; then UTF-8 (a multi-byte character cut off at the very end, as in
+    a truncated download, is dropped); then the encoding charset-normalizer finds best (GB18030,
+    Big5, UTF-16 without a BOM…)."""
     if not data.strip():
         raise Unreadable("empty file")
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            return _strict(data, name), name
+            return _checked(_strict(data, name)), name
     try:
-        text = data.decode("utf-8")
+        return _checked(codecs.getincrementaldecoder("utf-8")().decode(data, final=False)), "utf-8"
     except UnicodeDecodeError:
-        best = from_bytes(data[:200_000]).best()
-        if best is None or best.encoding is None:
-            raise Unreadable("binary or undecodable content (no text encoding fits)") from None
-        name = _widen(best.encoding)
-        text = _strict(data, name)
-    else:
-        name = "utf-8"
+        pass
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        raise Unreadable("binary or undecodable content (no text encoding fits)")
+    name = _widen(best.encoding)
+    return _checked(_strict(data, name)), name
+
+
+def _checked(text: str) -> str:
     if "\x00" in text:
         raise Unreadable("binary content (NUL bytes)")
-    return text, name
+    return text
 
 
 def _widen(encoding: str) -> str:
-    # GB2312/GBK are subsets of GB18030: decoding with the superset loses nothing.
-    return "gb18030" if encoding.lower().replace("-", "_") in ("gb2312", "gbk", "gb18030", "hz") else encoding
+    """The codec's standard name; GB2312/GBK widened to GB18030, their superset, which loses nothing."""
+    name = codecs.lookup(encoding).name
+    return "gb18030" if name in ("gb2312", "gbk", "gb18030", "hz") else name
 
 
 def _strict(data: bytes, encoding: str) -> str:

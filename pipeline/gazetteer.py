@@ -127,8 +127,12 @@ class Gazetteer:
             if not official and _SMALLER_UNIT.match(text, end):
                 smaller.add(name)
                 continue
-            if (not official or len(name) <= 2) and not _aligned(text, start, end, segmenter):
-                continue
+            if not official or len(name) <= 2:
+                if not _aligned(text, start, end, segmenter):
+                    continue
+            elif all(LEVEL_RANK[self.divisions[c.adcode].level] == 2 for c in candidates) \
+                    and not _aligned(text, start, None, segmenter):
+                continue  # 江南山区 is not 南山区; the end may merge (朝阳区委)
             hits.append(Hit(start, end, name, candidates))
         if smaller:
             hits = [Hit(h.start, h.end, h.name, tuple(Candidate(c.adcode, c.kind, True) for c in h.candidates))
@@ -136,11 +140,12 @@ class Gazetteer:
         return hits
 
 
-def _aligned(text: str, start: int, end: int, segmenter: Segmenter) -> bool:
-    """Whether [start, end) starts and ends on word boundaries of the segmented neighbourhood."""
-    lo, hi = max(0, start - _WINDOW), min(len(text), end + _WINDOW)
+def _aligned(text: str, start: int, end: int | None, segmenter: Segmenter) -> bool:
+    """Whether [start, end) starts (and, unless `end` is None, ends) on word boundaries of the
+    segmented neighbourhood."""
+    lo = max(0, start - _WINDOW)
     bounds, at = {lo}, lo
-    for token in segmenter.cut(text[lo:hi]):
+    for token in segmenter.cut(text[lo:min(len(text), (end or start) + _WINDOW)]):
         at += len(token)
         bounds.add(at)
-    return start in bounds and end in bounds
+    return start in bounds and (end is None or end in bounds)

@@ -52,6 +52,11 @@ class ReadResult:
     read: list[dict] = field(default_factory=list)  # {path, format, encoding, documents}
     skipped: list[dict] = field(default_factory=list)  # {path, reason}
 
+    def summary(self) -> dict:
+        """What the build report (report.json, the app's upload report) says about reading."""
+        return {"files_seen": self.seen, "files_read": len(self.read), "files_skipped": len(self.skipped),
+                "skipped": self.skipped, "read": self.read, "documents": len(self.documents)}
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -125,13 +130,17 @@ def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limit
             try:
                 size = item.path.stat().st_size
                 if size > limits.max_file_bytes:
-                    raise Unreadable(f"file of {size:,} bytes exceeds the limit of {limits.max_file_bytes:,}")
+                    raise Unreadable(_too_big(size, limits))
                 _parse_into(result, item.doc_path, item.path.read_bytes(), fields)
             except (Unreadable, OSError) as exc:
                 result.skipped.append({"path": item.doc_path, "reason": _reason(exc)})
         if progress:
             progress(done, len(files))
     return result
+
+
+def _too_big(size: int, limits: Limits) -> str:
+    return f"file of {size:,} bytes exceeds the limit of {limits.max_file_bytes:,}"
 
 
 def _reason(exc: Exception) -> str:
@@ -168,7 +177,7 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
                     result.skipped.append({"path": name, "reason": "encrypted (needs a password)"})
                     continue
                 if member.file_size > limits.max_file_bytes:
-                    result.skipped.append({"path": name, "reason": f"file of {member.file_size:,} bytes exceeds the limit of {limits.max_file_bytes:,}"})
+                    result.skipped.append({"path": name, "reason": _too_big(member.file_size, limits)})
                     continue
                 try:
                     _parse_into(result, name, archive.read(member), fields)

@@ -30,28 +30,36 @@ from pipeline.schema import PLACES, Col
 from pipeline.segment import Segmenter
 
 TITLE_WEIGHT, LEAD_WEIGHT, LEAD_CHARS = 3.0, 2.0, 200
-PRIMARY_SHARE = 0.5  # the primary city holds at least this share of the weighted city mentions
+PRIMARY_SHARE = 0.6  # the primary city holds at least this share of the weighted city mentions
 PRIMARY_MIN_WEIGHT = 3.0  # and at least this weight: named in the title, or several times
 PAGE_SHARE = 0.25  # a city or province that is this share of a page's other stories is context
 ROLE_ORDER = ("subject", "passing", "publisher", "noise")  # a place's row takes its first role
 
 _NOISE = re.compile("|".join((
     # datelines: 新华社北京2月18日电, 本报长春3月12日讯, 本报记者北京5月18日电
-    r"(?:新华社|中新社|本报|人民网|央视网|新华网|中新网)(?:记者)?[^\s，,。、；：:\d（(]{2,12}?\d{1,2}月\d{1,2}日(?:电|讯)",
+    r"(?:新华社|中新社|本报|人民网|央视网|新华网|中新网)(?:记者)?[^\s，,。；：:\d（(]{2,20}?\d{1,2}月\d{1,2}日(?:电|讯)",
     # bylines and author notes: （记者 …）, （作者为…）, 作者单位：…
     r"[（(]\s*(?:本报)?(?:记者|通讯员|作者|编者)[^）)\n]{0,80}[）)]",
     r"(?:作者单位|作者简介|发布于|IP属地|责任编辑|编辑|来源)\s*[:：][^\n]{0,40}",
 )))
 # A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台.
 _MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|网(?![格点络店购民友红]))")
-# Places named in passing: where people come from (来自北京的, 从武汉返回, 湖北籍) or go to work
-# (去银川打工), and lists (A、B、C, or A、B等地) of places the story does not otherwise visit.
-_ORIGIN_BEFORE = re.compile(r"(?:来自|从|自)$")
-_ORIGIN_AFTER = re.compile(r"籍")
-_WORK_BEFORE = re.compile(r"(?:去|到|赴|前往)$")
-_WORK_AFTER = re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")
+# Places named in passing. Per item (a place, or adjacent places: 湖北武汉), by the text just
+# before and after it: where people come from (来自北京的, 从武汉返回, 湖北籍), go to work (去银川
+# 打工), or look to as a model (学习杭州, 接轨上海, 赴宁波考察学习); the capital as the venue of
+# national meetings (在北京召开). Per enumeration: lists of places (A、B、C, or A、B等地) and
+# travel times (到北京、上海仅需3小时). A place the story also names otherwise stays a subject.
+_PASSING_ITEM = (
+    (re.compile(r"(?:来自|从|自)$"), None),
+    (None, re.compile(r"籍")),
+    (re.compile(r"(?:去|到|赴|前往)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
+    (re.compile(r"(?:学习|对标|接轨|借鉴)$"), None),
+    (None, re.compile(r"(?:考察学习|学习考察|取经)")),
+)
+_CAPITAL, _VENUE = "110000", re.compile(r"(?:召开|举行|开幕|闭幕|出席|会见|人民大会堂)")
 _LIST_GAP = {"、", "和", "及", "与", "以及"}
 _LIST_END = re.compile(r"等")
+_TRAVEL = (re.compile(r"到$"), re.compile(r"(?:仅|只|约)?需"))
 LIST_ITEMS = 3  # an enumeration of at least this many places (without 等) is a list
 
 
@@ -182,17 +190,19 @@ def _mark_passing(text: str, hits: list[Hit], roles: list[str]) -> None:
         else:
             groups.append([item])
     for group in groups:
-        end = hits[group[-1][-1]].end
-        listed = len(group) >= LIST_ITEMS or bool(_LIST_END.match(text, end))
+        start, end = hits[group[0][0]].start, hits[group[-1][-1]].end
+        listed = len(group) >= LIST_ITEMS or bool(_LIST_END.match(text, end)) or bool(
+            _TRAVEL[0].search(text, max(0, start - 1), start) and _TRAVEL[1].match(text, end))
         for item in group:
-            start, stop = hits[item[0]].start, hits[item[-1]].end
-            before = text[max(0, start - 2):start]
-            passing = listed or _ORIGIN_BEFORE.search(before) or _ORIGIN_AFTER.match(text, stop) or (
-                _WORK_BEFORE.search(before) and _WORK_AFTER.match(text, stop))
-            if passing:
-                for i in item:
-                    if roles[i] == "subject":
-                        roles[i] = "passing"
+            first, last = hits[item[0]], hits[item[-1]]
+            before = text[max(0, first.start - 2):first.start]
+            passing = listed or any((b is None or b.search(before)) and (a is None or a.match(text, last.end))
+                                    for b, a in _PASSING_ITEM)
+            venue = any(c.adcode == _CAPITAL for c in last.candidates) and before.endswith("在") \
+                and _VENUE.match(text, last.end)
+            for i in item:
+                if roles[i] == "subject" and (passing or venue):
+                    roles[i] = "passing"
 
 
 def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,
@@ -239,32 +249,44 @@ def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mention
 
 
 def _primary(subject: list[Mention], body_start: int, gaz: Gazetteer) -> str | None:
-    """The main place: the dominant city (its own row if named, else its most-named county), or
-    for an article whose places all lie in one province and include the province itself, that
-    province; none for national, placeless or scattered articles."""
+    """The main place, or None for national, placeless or scattered articles:
+    1. a city named in the title (the most-named one if several);
+    2. else a province named in the title: a province-level story;
+    3. else the dominant city: named in the lead, with at least PRIMARY_SHARE of the weighted city
+       mentions and a weight of PRIMARY_MIN_WEIGHT;
+    4. else the province that holds all the places, when it is itself named.
+    A city is represented by its own row when it is named, else by its most-named county."""
     weights: dict[str, float] = defaultdict(float)
     for m in subject:
         weights[m.adcode] += TITLE_WEIGHT if m.start < body_start else LEAD_WEIGHT if m.start < body_start + LEAD_CHARS else 1.0
     by_city: dict[str, float] = defaultdict(float)
-    provinces = set()
     for code, weight in weights.items():
-        division = gaz.divisions[code]
-        provinces.add(division.province_code)
-        if division.city_code:
-            by_city[division.city_code] += weight
+        if gaz.divisions[code].city_code:
+            by_city[gaz.divisions[code].city_code] += weight
+    in_title = [gaz.divisions[m.adcode] for m in subject if m.start < body_start]
+    in_lead = {gaz.divisions[m.adcode].city_code for m in subject if m.start < body_start + LEAD_CHARS}
+    title_cities = {d.city_code for d in in_title if d.city_code}
+    if title_cities:
+        return _city_row(max(sorted(title_cities), key=by_city.__getitem__), weights, gaz)
+    title_provinces = {d.adcode for d in in_title}
+    if title_provinces:
+        return max(sorted(title_provinces), key=weights.__getitem__)
     if by_city:
         ranked = sorted(by_city.items(), key=lambda kv: (-kv[1], kv[0]))
         top, weight = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if weight >= PRIMARY_MIN_WEIGHT and weight / sum(by_city.values()) >= PRIMARY_SHARE and weight > runner_up:
-            if top in weights:
-                return top
-            return max((c for c in weights if gaz.divisions[c].city_code == top), key=lambda c: (weights[c], c))
-    if len(provinces) == 1:
-        province = provinces.pop()
-        if province in weights:
-            return province
+        if top in in_lead and weight >= PRIMARY_MIN_WEIGHT and weight / sum(by_city.values()) >= PRIMARY_SHARE:
+            return _city_row(top, weights, gaz)
+        return None
+    provinces = {gaz.divisions[code].province_code for code in weights}
+    if len(provinces) == 1 and (province := provinces.pop()) in weights:
+        return province
     return None
+
+
+def _city_row(city: str, weights: dict[str, float], gaz: Gazetteer) -> str:
+    if city in weights:
+        return city
+    return max(sorted(c for c in weights if gaz.divisions[c].city_code == city), key=weights.__getitem__)
 
 
 def places_table(articles: pd.DataFrame, gaz: Gazetteer, segmenter: Segmenter, homes: dict[str, str]) -> pd.DataFrame:

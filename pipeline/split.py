@@ -37,12 +37,6 @@ class Line:
 
 
 @dataclass
-class Page:
-    stories: list[Story]
-    ads: list[str]  # advertising lines, kept apart: their date ranges date the page
-
-
-@dataclass
 class Story:
     span_start: int
     span_end: int
@@ -57,6 +51,12 @@ class Story:
     def text(self) -> str:
         """Kicker and subtitle lead the body, so text-based stages still see them."""
         return "\n\n".join(p for p in (self.kicker, self.subtitle, *self.paragraphs) if p)
+
+
+@dataclass
+class Page:
+    stories: list[Story]
+    ads: list[str]  # advertising lines, kept apart: their date ranges date the page
 
 
 def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
@@ -184,7 +184,9 @@ def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str]
         return None
     kicker, title = head[:2] if head else (" ".join(title_lines[:-1]), title_lines[-1] if title_lines else "")
     subtitle = head[2] if head else subtitle
-    content = [line for line in lines if line.kind != "blank"]
+    # The span runs from the first to the last line of the story itself: page headers, footers,
+    # captions and ads around it are the page's.
+    content = [line for line in lines if line.kind in ("title", "body", "byline")] or [line for line in lines if line.kind != "blank"]
     return Story(content[0].start, content[-1].end, title, paragraphs, bylines, kicker, subtitle, credits)
 
 

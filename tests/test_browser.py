@@ -1,20 +1,45 @@
-"""The running app in a real browser: Debian's chromium driven by Playwright (never downloaded)."""
+"""The running app in a real browser: Debian's chromium driven by Playwright (never downloaded).
+
+For every page: it draws without an error, a filter changed in the sidebar goes into the URL, that
+URL opened in a fresh browser context shows the same filtered view, and clicking a chart element
+lists the articles behind it. A screenshot of each page is saved under test-output/. No request
+may leave the machine (the map is drawn from the shipped boundaries).
+"""
 
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 
+from dashboard.i18n import theme_labels
+from dashboard.ui import DATA_ENV
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 1000}
+TIMEOUT = 60_000
 pytestmark = pytest.mark.browser
+
+# page → selector of the chart elements to click (the first one of this kind on the page)
+CLICKABLE = {
+    "overview": ".js-plotly-plot .barlayer .point path",
+    "compare": ".js-plotly-plot .barlayer .point path",
+    "timeline": ".js-plotly-plot .barlayer .point path",
+    "map": ".js-plotly-plot .choroplethlocation",
+    "keywords": ".js-plotly-plot .barlayer .point path",
+    "slogans": ".js-plotly-plot .scatterlayer .point",
+}
+PAGES = [*CLICKABLE, "articles"]
 
 
 def _free_port() -> int:
@@ -24,9 +49,16 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url():
+def tables(built_sample) -> Path:
+    out, code = built_sample
+    assert code == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def app_url(tables):
     port = _free_port()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env = dict(os.environ, PYTHONUNBUFFERED="1", **{DATA_ENV: str(tables)})
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -56,32 +88,118 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield instance
         instance.close()
 
 
+@pytest.fixture
+def new_page(browser):
+    """Pages in fresh browser contexts (no shared session); fails the test if any request leaves
+    the machine."""
+    contexts, outside = [], []
+
+    def make():
+        context = browser.new_context(viewport=VIEWPORT)
+        context.set_default_timeout(TIMEOUT)
+        context.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
+                   and not r.url.startswith(("data:", "blob:")) else None)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+    assert not outside, f"requests left the machine: {outside[:5]}"
+
+
 def wait_for_app(page) -> None:
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp']")
+    page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stMultiSelect']")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.wait_for_timeout(300)  # the last delta after the status widget goes
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
 
 
-def test_overview_draws_the_heatmap(app_url, browser, output_dir):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(app_url)
+def _sidebar_select(page, label: str, option: str) -> None:
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label).first
+    box.locator("input").fill(option)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def _chosen(page, label: str) -> list[str]:
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label).first
+    return [t.strip() for t in box.locator("[data-baseweb='tag']").all_inner_texts()]
+
+
+def _view_text(page) -> str:
+    """What the page shows in its main area: the charts' own text (titles, ticks, legends) and
+    the captions, enough to tell two filtered views apart."""
+    charts = page.locator(".js-plotly-plot .main-svg")
+    return "\n".join([*charts.all_inner_texts(), *page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()])
+
+
+@pytest.fixture(scope="module")
+def top_theme(tables) -> str:
+    """The label of the sample's most frequent theme: a filter that keeps some of every chart."""
+    themes = pd.read_parquet(tables / "themes.parquet")
+    return theme_labels("zh")[themes["theme"].value_counts().index[0]]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_filter_url_and_click(name, app_url, new_page, top_theme, output_dir):
+    page = new_page()
+    page.goto(f"{app_url}/{name}")
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert "长春市" in page.locator(".js-plotly-plot").first.inner_text()
-    page.screenshot(path=str(output_dir / "overview.png"), full_page=True)
+    if name in CLICKABLE:
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+    page.screenshot(path=str(output_dir / f"{name}.png"), full_page=True)
 
-
-def test_timeline_draws_bars(app_url, browser, output_dir):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{app_url}/timeline")
+    _sidebar_select(page, "主题", top_theme)
+    page.wait_for_url(re.compile(r"[?&]theme="))
     wait_for_app(page)
-    page.wait_for_selector(".js-plotly-plot .barlayer", timeout=60_000)
-    assert page.locator("[data-testid='stException']").count() == 0
-    page.screenshot(path=str(output_dir / "timeline.png"), full_page=True)
+    assert _chosen(page, "主题") == [top_theme]
+    seen = _view_text(page)
+
+    again = new_page()
+    again.goto(page.url)
+    wait_for_app(again)
+    assert _chosen(again, "主题") == [top_theme]
+    if name in CLICKABLE:
+        again.wait_for_selector(CLICKABLE[name])
+    assert _view_text(again) == seen
+
+    if name in CLICKABLE:
+        element = again.locator(CLICKABLE[name]).first
+        box = element.bounding_box()
+        again.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        listed = again.locator(".st-key-selected-articles")
+        listed.wait_for()
+        wait_for_app(again)
+        assert listed.locator("[data-testid='stDataFrame']").count() == 1
+        assert "篇" in listed.inner_text()
+    else:  # the article list: pick the first row, the reader opens and the URL names the article
+        grid = again.locator("[data-testid='stDataFrame']").first
+        box = grid.bounding_box()
+        again.mouse.click(box["x"] + 14, box["y"] + 35 + 17)
+        again.wait_for_url(re.compile(r"[?&]article="))
+        wait_for_app(again)
+        assert again.locator("[data-testid='stHtml'] mark").count() >= 1  # the theme evidence, marked
+        assert parse_qs(urlparse(again.url).query)["theme"]
+
+
+def test_switching_pages_keeps_the_filters(app_url, new_page, top_theme):
+    page = new_page()
+    page.goto(f"{app_url}/overview?lang=en")
+    wait_for_app(page)
+    _sidebar_select(page, "Theme", theme_labels("en")[next(k for k, v in theme_labels("zh").items() if v == top_theme)])
+    page.wait_for_url(re.compile(r"[?&]theme="))
+    wait_for_app(page)
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text="Timeline").click()
+    page.wait_for_url(re.compile(r"/timeline\?.*theme="))
+    wait_for_app(page)
+    assert "lang=en" in page.url
+    assert page.locator("h1").first.inner_text().strip() == "Timeline"
+    assert len(_chosen(page, "Theme")) == 1

@@ -10,7 +10,7 @@ import pytest
 from pipeline import io
 from pipeline.cli import EXIT_FAILED, EXIT_OK, EXIT_SKIPPED, main
 from pipeline.schema import TABLES
-from tests.conftest import RAW, ROOT
+from tests.conftest import RAW, ROOT, seed
 
 
 def test_build_writes_every_table_with_its_columns(built_sample):
@@ -98,3 +98,38 @@ def test_tables_round_trip_through_parquet(built_sample, tmp_path):
         again = pq.read_table(path)
         table.check(again)
         assert again.equals(arrow)
+
+
+def test_source_option_names_the_publisher_of_every_input(tmp_path):
+    out = tmp_path / "out"
+    assert main(["build", str(RAW), "--out", str(out), "--quiet", "--source", "人民网"]) == EXIT_OK
+    assert set(io.read_table(out, "articles")["source"]) == {"人民日报"}  # canonical spelling from sources.yaml
+
+
+def test_json_field_options_map_record_keys(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = [{"headline_cn": "谋势致远赢发展", "正文内容": seed("002")[:1500], "发稿": "2024-03-12"}]
+    (folder / "items.json").write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["build", str(folder), "--out", str(out), "--quiet", "--title-field", "headline_cn",
+                 "--text-field", "正文内容", "--date-field", "发稿"]) == EXIT_OK
+    [article] = io.read_table(out, "articles").to_dict("records")
+    assert (article["title"], article["date"], article["date_origin"]) == ("谋势致远赢发展", "2024-03-12", "metadata")
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(tmp_path, capsys):
+    assert main(["build", str(RAW), "--out", str(tmp_path / "a")]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "reading files: 5/5 (100%)" in err and "] dedupe (at " in err and "wrote " in err
+    assert main(["build", str(RAW), "--out", str(tmp_path / "b"), "--quiet"]) == EXIT_OK
+    assert capsys.readouterr().err == ""
+
+
+def test_report_lists_files_without_an_article(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes(next(RAW.glob("004_*")).read_bytes())
+    (folder / "picture.txt").write_text("\n广告\n\n", encoding="utf-8")
+    assert main(["build", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == EXIT_OK
+    assert io.read_report(tmp_path / "out")["without_article"] == ["picture.txt"]

@@ -10,16 +10,30 @@ from tests.conftest import seed
 SAMPLE = "长春经开区打造“经心办”政务服务品牌，推进一网通办。"
 
 
+PAGE = seed("002")[:3000]  # real text, long enough for detection
+
+
 @pytest.mark.parametrize("data, encoding", [
     (SAMPLE.encode("utf-8"), "utf-8"),
     (b"\xef\xbb\xbf" + SAMPLE.encode("utf-8"), "utf-8-sig"),
     ((SAMPLE * 20).encode("gb18030"), "gb18030"),
+    (SAMPLE.encode("gbk"), "gb18030"),  # GBK is read as its superset
+    (PAGE.encode("gb18030"), "gb18030"),
+    (PAGE.encode("big5", errors="ignore"), "big5"),
     ("\ufeff".encode("utf-16-le") + SAMPLE.encode("utf-16-le"), "utf-16"),
+    ("\ufeff".encode("utf-16-be") + SAMPLE.encode("utf-16-be"), "utf-16"),
+    (PAGE.encode("utf-16-le"), "utf-16-le"),  # no byte-order mark
+    (PAGE.encode("utf-16-be"), "utf-16-be"),
 ])
 def test_decode(data, encoding):
     text, found = decode(data)
-    assert text.lstrip("\ufeff") == (SAMPLE * 20 if encoding == "gb18030" else SAMPLE)
     assert found == encoding
+    assert text == data.decode(encoding).lstrip("\ufeff") or text == data.decode(encoding)
+
+
+def test_a_character_cut_off_at_the_end_is_dropped():
+    text, encoding = decode(SAMPLE.encode("utf-8")[:-1])
+    assert (text, encoding) == (SAMPLE[:-1], "utf-8")
 
 
 @pytest.mark.parametrize("data, reason", [
@@ -36,7 +50,8 @@ def test_front_matter_of_the_blog_post():
     meta, body = front_matter(seed("000"))
     assert meta["title"] == "优化营商环境改善民生福祉_首善之区_发展持续增温"
     assert meta["date"].startswith("Tue, 30 Nov 2021")
-    assert body.count("\n") == seed("000").count("\n")  # offsets kept
+    assert len(body) == len(seed("000")) and body.count("\n") == seed("000").count("\n")  # offsets kept
+    assert body.index("<div>") == seed("000").index("<div>")
     assert "<div>" in body and "categories" not in body
 
 
@@ -94,3 +109,23 @@ def test_csv_rows_are_records():
     data = "title,content,date\n标题,正文第一段。,2024-01-02\n二,第二篇正文。,2024-01-03\n".encode()
     docs = parse("a.csv", data)
     assert [(d.meta["title"], d.body) for d in docs] == [("标题", "正文第一段。"), ("二", "第二篇正文。")]
+
+
+def test_json_lines_and_html_metadata():
+    lines = "\n".join(json.dumps({"title": f"标题{i}", "text": SAMPLE, "publish_time": "2024-01-0%d" % (i + 1)}, ensure_ascii=False)
+                      for i in range(2))
+    docs = parse("a.jsonl", lines.encode())
+    assert [(d.doc_path, d.meta["date"]) for d in docs] == [("a.jsonl#0", "2024-01-01"), ("a.jsonl#1", "2024-01-02")]
+    html = ('<html><head><meta property="og:title" content="标题"><meta name="pubdate" content="2024-05-18">'
+            '<meta property="og:site_name" content="中国吉林网"></head><body><p>正文。</p><div>第二段。</div></body></html>')
+    [doc] = parse("a.htm", html.encode())
+    assert doc.meta == {"title": "标题", "date": "2024-05-18", "source": "中国吉林网"} and doc.body == "正文。\n\n第二段。"
+
+
+@pytest.mark.parametrize("name, data, reason", [
+    ("bad.csv", b'title,content\n"unclosed,' + "正文".encode() * 10, "no record has a text field|malformed CSV"),
+    ("nul.txt", SAMPLE.encode("utf-16-le") + b"\x00\x00" * 3, "NUL|binary"),
+])
+def test_more_bad_input(name, data, reason):
+    with pytest.raises(Unreadable, match=reason):
+        parse(name, data)

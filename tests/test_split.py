@@ -1,10 +1,11 @@
-"""Splitting the bundled pages into stories (titles checked against the hand labels)."""
+"""Splitting pages into stories: titles checked against the hand labels, headline parts, spans,
+the People's Daily layout (built from seed lines), ads and credits."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from pipeline.formats import parse
 from pipeline.split import split_page
 from tests.conftest import ROOT, seed
 
@@ -16,44 +17,119 @@ def labelled_titles(prefix: str) -> list[str]:
     return [r["title"] for r in sorted(rows, key=lambda r: r["story"]) if r["corpus"] == "seeds" and r["doc_path"].startswith(prefix)]
 
 
+def seed_line(prefix: str, number: int) -> str:
+    """Line `number` (1-based) of a seed file."""
+    return seed(prefix).split("\n")[number - 1]
+
+
 @pytest.mark.parametrize("prefix, stories", [("001", 8), ("002", 6), ("003", 3), ("004", 1)])
-def test_pages_split_into_the_labelled_stories(resources, prefix, stories):
-    found = split_page(seed(prefix), resources.patterns)
+def test_pages_split_into_the_labelled_stories_with_their_main_titles(resources, prefix, stories):
+    found = split_page(seed(prefix), resources.patterns).stories
     titles = labelled_titles(prefix)
     assert len(titles) == stories
-    assert len(found) == stories
-    for story, title in zip(found, titles):
-        assert title in story.title, (story.title, title)
+    assert [s.title for s in found] == titles
 
 
-def test_spans_lie_inside_the_text_and_in_order(resources):
-    text = seed("001")
-    stories = split_page(text, resources.patterns)
+@pytest.mark.parametrize("prefix, story, kicker, subtitle", [
+    ("001", 0, "", "——公主岭市积极推进“幸福小区”创建记事"),
+    ("002", 0, "", '——长春经开区打造"经心办""经易办""经近办"政务服务品牌综述'),
+    ("002", 2, "", "—长岭县积极推进移风易俗见闻"),
+    ("002", 5, "提高免疫密度 建起有效屏障", ""),  # a kicker above the main title
+    ("003", 1, "", ""),
+])
+def test_kicker_and_subtitle_are_kept_apart_from_the_title(resources, prefix, story, kicker, subtitle):
+    found = split_page(seed(prefix), resources.patterns).stories[story]
+    assert (found.kicker, found.subtitle) == (kicker, subtitle)
+    assert found.text.startswith(kicker or subtitle or found.paragraphs[0])  # text-based stages still see them
+
+
+@pytest.mark.parametrize("prefix", ["001", "002", "003", "004"])
+def test_spans_lie_inside_the_text_in_order_and_open_with_the_headline(resources, prefix):
+    text = seed(prefix)
     ends = 0
-    for story in stories:
+    for story in split_page(text, resources.patterns).stories:
         assert ends <= story.span_start < story.span_end <= len(text)
-        assert text[story.span_start: story.span_end].strip().startswith(story.title.split()[0])
+        opening = text[story.span_start: story.span_end].strip()
+        assert opening.startswith((story.kicker or story.title)[:6])
         ends = story.span_end
 
 
-def test_ads_and_captions_are_not_stories_nor_text(resources):
-    stories = split_page(seed("001"), resources.patterns)
-    everything = "\n".join(s.title + s.text for s in stories)
-    for furniture in ("渤海银行", "理财有风险", "财富热线", "南城中心供图", "文化宣传展板"):
+def test_ads_and_captions_are_not_stories_nor_text_and_ads_are_kept_apart(resources):
+    page = split_page(seed("001"), resources.patterns)
+    everything = "\n".join(s.title + s.text for s in page.stories)
+    for furniture in ("渤海银行", "理财有风险", "财富热线", "南城中心供图", "文化宣传展板", "【基层建设年进行时】"):
         assert furniture not in everything
+    assert any("理财募集期" in ad for ad in page.ads) and len(page.ads) == 4
 
 
-def test_broken_ocr_lines_are_joined(resources):
-    story = split_page(seed("001"), resources.patterns)[0]
-    assert "小区第一书记" in story.text
-    assert "创建记事\n" not in story.text or "——公主岭市" in story.text
+def test_broken_ocr_lines_are_joined_and_list_items_are_not(resources):
+    stories = split_page(seed("001"), resources.patterns).stories
+    assert "小区第一书记" in stories[0].text
+    listing = stories[6].paragraphs
+    assert "- 2.吉林市龙潭区金珠花旅游度假区" in listing and "- 6.长白山管委会池南区老黑河遗址景区" in listing
+
+
+def test_ocr_repeats_at_column_breaks_are_dropped(resources):
+    [first] = [s for s in split_page(seed("002"), resources.patterns).stories if s.title == "谋势致远赢发展"]
+    assert "口峰" not in first.text and "赢得了良好的口碑。" in first.text
+    [lottery] = [s for s in split_page(seed("002"), resources.patterns).stories if s.title.startswith("吉林体彩")]
+    assert "丰富了体彩人的精神文化生活,为打造丰富多彩的美好生活贡献巾帼力量。" in lottery.text
 
 
 def test_single_article_stays_whole(resources):
-    assert len(split_page(seed("004"), resources.patterns, single=True)) == 1
+    assert len(split_page(seed("004"), resources.patterns, single=True).stories) == 1
 
 
-def test_bylines_are_kept_apart(resources):
-    stories = split_page(seed("001"), resources.patterns)
+def test_bylines_and_source_credits_are_kept_apart(resources):
+    stories = split_page(seed("001"), resources.patterns).stories
     assert stories[0].bylines == ["吉林日报记者 王焕照"]
     assert "王焕照" not in stories[0].text
+    [blog] = parse("000.txt", seed("000").encode())
+    [story] = split_page(blog.body, resources.patterns, single=True).stories
+    assert story.credits == ["中国吉林网"]  # 【来源：中国吉林网】 closing the repost
+
+
+# The People's Daily layout, built from seed lines: line 1 kicker, line 2 title, line 3 subtitle
+# (blank when missing), the body from line 4, paragraphs indented with two ideographic spaces.
+BODY = "\n".join("\u3000\u3000" + seed_line("002", n) for n in (151, 153, 157))
+
+
+@pytest.mark.parametrize("head, kicker, title, subtitle", [
+    (["", "吉林市开展春季动物防疫工作", ""], "", "吉林市开展春季动物防疫工作", ""),
+    (["提高免疫密度 建起有效屏障", "吉林市开展春季动物防疫工作", ""], "提高免疫密度 建起有效屏障", "吉林市开展春季动物防疫工作", ""),
+    (["", "文明新风沐乡野", "—长岭县积极推进移风易俗见闻"], "", "文明新风沐乡野", "—长岭县积极推进移风易俗见闻"),
+    (["提高免疫密度 建起有效屏障", "吉林市开展春季动物防疫工作", "本报记者 马贺"],
+     "提高免疫密度 建起有效屏障", "吉林市开展春季动物防疫工作", "本报记者 马贺"),  # position, not line class, decides
+    (["", "吉林日报记者 王焕照", ""], "", "吉林日报记者 王焕照", ""),
+])
+def test_people_s_daily_layout_takes_the_headline_by_position(resources, head, kicker, title, subtitle):
+    text = "\n".join(head) + "\n" + BODY
+    [story] = split_page(text, resources.patterns).stories
+    assert (story.kicker, story.title, story.subtitle) == (kicker, title, subtitle)
+    assert story.span_start == text.index(kicker or title)
+
+
+def test_people_s_daily_layout_is_one_article_kept_as_written(resources):
+    """The crawl has one line per paragraph and no OCR damage: nothing is joined, squeezed or
+    dropped, and a second title-like line with a lead does not start a new story."""
+    body = "\n".join("\u3000\u3000" + line for line in (seed_line("002", 81), seed_line("001", 57), seed_line("001", 59)))
+    text = "\n谋势致远赢发展\n\n" + body
+    page = split_page(text, resources.patterns)
+    assert len(page.stories) == 1
+    assert page.stories[0].paragraphs == [seed_line("002", 81).strip(), seed_line("001", 57), seed_line("001", 59)]
+
+
+@pytest.mark.parametrize("text", [
+    seed("001"),  # opens with blank lines
+    seed("003"),  # a 来源/date header
+    seed("004"),  # a repeated title line and a breadcrumb
+    "\n谋势致远赢发展\n\n" + "\n\n".join(seed_line("002", n) for n in (9, 11, 13)),  # paragraphs apart, not indented
+])
+def test_other_pages_are_not_taken_for_the_people_s_daily_layout(resources, text):
+    page = split_page(text, resources.patterns)
+    assert all(story.kicker == "" or story.kicker != text.split("\n")[0] for story in page.stories)
+    assert split_page(text, resources.patterns, single=True).stories[0].title != ""
+
+
+def test_blank_or_picture_only_files_give_no_story(resources):
+    assert split_page("\n广告\n\n", resources.patterns).stories == []

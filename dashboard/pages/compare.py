@@ -13,11 +13,13 @@ view = ui.sidebar("compare")
 lang = view.lang
 st.title(t("page_compare", lang))
 drawn = []
-ranked = queries.top_cities(view.folder, view.filters, 3)
-chosen = st.multiselect(t("compare_pick", lang), sorted(view.options.cities), default=list(ranked["city"]), key="cmp",
-                        bind="query-params", max_selections=MAX_CITIES, help=t("compare_pick_help", lang))
-cities = tuple(chosen)
-if len(cities) < 2:
+ranked = tuple(queries.top_cities(view.folder, view.filters, 3)[Col.city])
+cities = ui.control("cmp", ranked, lambda key: st.multiselect(
+    t("compare_pick", lang), sorted(view.options.cities), key=key, max_selections=MAX_CITIES, help=t("compare_pick_help", lang)),
+    view.options.cities, elide_default=False, limit=MAX_CITIES)
+if ui.nothing_matches(view):
+    pass
+elif len(cities) < 2:
     st.info(t("compare_need_two", lang))
 else:
     profile = queries.city_theme_profile(view.folder, view.filters, cities)

@@ -24,12 +24,13 @@ else:
         if font is None:
             st.warning(t("no_cjk_font", lang))
         else:
-            many = queries.top_terms(view.folder, view.filters, 150)
+            many = queries.top_terms(view.folder, view.filters, 100)
             cloud = charts.word_cloud(tuple(zip(many[Col.term], many[Col.weight])), font)
             drawn.append(blocks.image(cloud, many, "word-cloud", view, text["title"], text["caption"]))
 
     st.subheader(t("kwic_title", lang), anchor=False)
-    term = st.text_input(t("kwic_term", lang), value=terms[Col.term].iloc[0], key="kw", bind="query-params", max_chars=30).strip()
+    term = (ui.control("kw", terms[Col.term].iloc[0], lambda key: st.text_input(t("kwic_term", lang), key=key, max_chars=30),
+                       elide_default=False) or "").strip()[:30]
     lines = queries.keyword_in_context(view.folder, view.filters, term)
     if not term:
         st.info(t("kwic_enter", lang))

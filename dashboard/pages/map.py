@@ -11,14 +11,15 @@ lang, labels = view.lang, theme_labels(view.lang)
 st.title(t("page_map", lang))
 drawn = []
 left, middle, right = st.columns([1, 2, 1])
-level = left.segmented_control(t("map_level", lang), ("province", "city"), default="province", key="level",
-                               bind="query-params", format_func=lambda x: t(f"map_{x}", lang)) or "province"
-theme = middle.selectbox(t("map_share", lang), sorted(view.options.themes, key=lambda x: labels.get(x, x)), index=None,
-                         placeholder=t("map_all_articles", lang), key="share", bind="query-params",
-                         format_func=lambda x: labels.get(x, x))
+levels = tuple(geo.LEVELS)
+level = ui.control("level", "province", lambda key: left.segmented_control(
+    t("map_level", lang), levels, key=key, format_func=lambda x: t(f"map_{x}", lang)), levels) or "province"
+theme = ui.control("share", None, lambda key: middle.selectbox(
+    t("map_share", lang), sorted(view.options.themes, key=lambda x: labels.get(x, x)), index=None, key=key,
+    placeholder=t("map_all_articles", lang), format_func=lambda x: labels.get(x, x)), view.options.themes)
 with right:
     st.write("")
-    show_points = st.toggle(t("map_counties", lang), value=True, key="counties", bind="query-params")
+    show_points = ui.control("dots", True, lambda key: st.toggle(t("map_counties", lang), key=key))
 boundaries = geo.boundaries(level)
 counts = (queries.province_counts if level == "province" else queries.city_counts)(view.folder, view.filters, theme)
 if boundaries is None:

@@ -20,7 +20,7 @@ else:
     cols[2].metric(t("kpi_themes", lang), f"{figures['themes']:,}")
     cols[3].metric(t("kpi_span", lang), f"{figures['date_min'] or '–'} – {figures['date_max'] or '–'}")
 
-    normalise = st.toggle(t("normalise", lang), key="norm", bind="query-params")
+    normalise = ui.control("norm", False, lambda key: st.toggle(t("normalise", lang), key=key))
     counts = queries.theme_city_counts(view.folder, view.filters)
     text = chart_text("heatmap", lang) | ({"hover": t("share_hover", lang)} if normalise else {})
     if counts.empty:

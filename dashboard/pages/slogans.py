@@ -13,7 +13,9 @@ drawn = []
 available = queries.tables(view.folder)
 
 st.header(t("slogans_title", lang), anchor=False)
-if "slogans" not in available:
+if ui.nothing_matches(view):
+    pass
+elif "slogans" not in available:
     ui.missing_table_notice("slogans", lang)
 else:
     summary = queries.slogan_summary(view.folder, view.filters)
@@ -34,7 +36,9 @@ else:
         blocks.table(summary, lang, key="slogan-table")
 
 st.header(t("indicators_title", lang), anchor=False)
-if "indicators" not in available:
+if ui.nothing_matches(view):
+    pass
+elif "indicators" not in available:
     ui.missing_table_notice("indicators", lang)
 else:
     rows = queries.indicator_rows(view.folder, view.filters)

@@ -13,8 +13,9 @@ counts = queries.monthly_theme_counts(view.folder, view.filters)
 if counts.empty:
     ui.empty_notice(lang)
 else:
-    layout = st.segmented_control(t("timeline_layout", lang), ("stack", "facets"), default="stack", key="layout",
-                                  bind="query-params", format_func=lambda x: t(f"timeline_{x}", lang)) or "stack"
+    layouts = ("stack", "facets")
+    layout = ui.control("layout", "stack", lambda key: st.segmented_control(
+        t("timeline_layout", lang), layouts, key=key, format_func=lambda x: t(f"timeline_{x}", lang)), layouts) or "stack"
     has_slogans = "slogans" in queries.tables(view.folder)
     events = queries.slogan_first_seen(view.folder, view.filters) if has_slogans else None
     text = chart_text("timeline", lang)

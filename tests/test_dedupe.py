@@ -1,0 +1,87 @@
+"""Duplicates: exact, near and partial copies of seed stories, table-driven; the collapsed table."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.dedupe import dedupe, duplicate_groups, shingle_hashes, signatures
+from pipeline.schema import ARTICLES, Col
+from pipeline.split import split_page
+from tests.conftest import seed
+
+
+@pytest.fixture(scope="module")
+def stories(resources) -> list[str]:
+    """The texts of the 17 stories of the OCR and digest pages (002#0 is stories[8])."""
+    return [s.text for prefix in ("001", "002", "003") for s in split_page(seed(prefix), resources.patterns).stories]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s + "。" for s in text.split("。") if s.strip()]
+
+
+VARIANTS = {
+    "exact, other spacing and punctuation": lambda t: t.replace(",", "，").replace("\n\n", "\n"),
+    "near, one sentence changed": lambda t: t.replace(_sentences(t)[1], "记者从有关部门了解到这一情况。"),
+    "partial, the second half (a continuation page)": lambda t: t[len(t) // 2:],
+}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_copies_join_the_group_of_the_whole_article(stories, variant):
+    original = stories[8]  # 002#0, 2,900 characters
+    texts = [VARIANTS[variant](original), *stories]
+    groups = duplicate_groups(texts)
+    assert groups[0] == groups[9] == (0 if len(texts[0]) > len(original) else 9)  # the longer text is kept
+    assert groups[1:9] + groups[10:] == [i for i in range(len(texts)) if i not in (0, 9)]
+
+
+def test_different_stories_stay_apart(stories):
+    assert duplicate_groups(stories) == list(range(len(stories)))
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["本报讯 记者从有关部门了解到这一情况。", "本报讯，记者从有关部门了解到这一情况"], [0, 0]),  # short: exact only
+    (["本报讯 记者从有关部门了解到这一情况。", "本报讯 记者从有关部门了解到了这一情况。"], [0, 1]),
+    (["", ""], [0, 0]),
+])
+def test_short_texts_are_compared_exactly(texts, expected):
+    assert duplicate_groups(texts) == expected
+
+
+def test_partial_copies_must_be_long_enough(stories):
+    sentence = max(_sentences(stories[8]), key=len)  # one shared sentence is not a continuation page
+    assert duplicate_groups([sentence, stories[8]]) == [0, 1]
+
+
+def test_shingles_never_cross_texts(stories):
+    texts = stories[:4]
+    hashes, bounds = shingle_hashes(["".join(ch for ch in t if ch.isalnum()) for t in texts])
+    for i, text in enumerate(texts):
+        alone, _ = shingle_hashes(["".join(ch for ch in text if ch.isalnum())])
+        start, end = bounds[i]
+        assert np.array_equal(hashes[start:end], alone)
+    assert bounds[-1][1] == len(hashes)
+
+
+def test_signatures_estimate_jaccard(stories):
+    cores = ["".join(ch for ch in t if ch.isalnum()) for t in (stories[8], stories[8][:2000], stories[0])]
+    sigs = signatures(*shingle_hashes(cores))
+    same = [(sigs[0] == sigs[k]).mean() for k in (1, 2)]
+    assert 0.5 < same[0] < 0.9 and same[1] < 0.1
+
+
+def test_dedupe_keeps_one_article_with_every_path_and_source(stories):
+    rows = []
+    for i, (path, text, source) in enumerate([("b.txt", stories[8], "吉林日报"), ("a.txt", stories[8][1000:], "人民日报"),
+                                              ("c.txt", stories[0], "城市晚报"), ("d.txt", stories[8], "吉林日报")]):
+        rows.append({Col.article_id: str(i), Col.doc_path: path, Col.story: 0, Col.span_start: 0, Col.span_end: len(text),
+                     Col.title: "", Col.kicker: "", Col.subtitle: "", Col.date: None, Col.date_precision: None,
+                     Col.date_origin: None, Col.source: source, Col.url: None, Col.text: text, Col.n_chars: len(text),
+                     Col.n_copies: 1, Col.copy_paths: [path], Col.copy_sources: [source]})
+    articles = dedupe(pd.DataFrame(rows, columns=ARTICLES.columns))
+    assert articles[Col.doc_path].tolist() == ["b.txt", "c.txt"]
+    kept = articles.iloc[0]
+    assert kept[Col.n_copies] == 3 and kept[Col.copy_paths] == ["b.txt", "a.txt", "d.txt"]
+    assert kept[Col.copy_sources] == ["吉林日报", "人民日报"]
+    ARTICLES.to_arrow(articles)  # still the contract

@@ -1,0 +1,193 @@
+"""The dashboard's queries on the sample as the pipeline builds it: what each returns, that filters
+narrow, and that the articles listed behind a chart element are exactly the ones it counts."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from dashboard import queries
+from dashboard.state import Filters, narrow
+from pipeline.schema import Col
+
+
+@pytest.fixture(scope="module")
+def folder(built_sample):
+    out, code = built_sample
+    assert code == 0
+    return str(out)
+
+
+@pytest.fixture(scope="module")
+def tables(folder):
+    return {name: pd.read_parquet(f"{folder}/{name}.parquet") for name in ("articles", "places", "themes", "keywords", "slogans")}
+
+
+def test_options_are_the_values_in_the_tables(folder, tables):
+    options = queries.options(folder)
+    subject = tables["places"][tables["places"][Col.role] == "subject"]
+    assert options.cities == frozenset(subject[Col.city].dropna())
+    assert options.themes == frozenset(tables["themes"][Col.theme])
+    assert options.date_min == tables["articles"][Col.date].min()
+
+
+def test_key_figures_count_the_selection(folder, tables):
+    figures = queries.key_figures(folder, Filters())
+    assert figures["articles"] == len(tables["articles"])
+    assert figures["themes"] == tables["themes"][Col.theme].nunique()
+    assert queries.key_figures(folder, Filters(query="不可能出现的词语组合"))["articles"] == 0
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(themes=("grassroots_governance",)),
+    Filters(cities=("长春市",)),
+    Filters(date_from="2024-01-01"),
+    Filters(query="社区"),
+])
+def test_filters_narrow_the_articles(folder, tables, filters):
+    rows = queries.article_list(folder, filters)
+    assert 0 < len(rows) < len(tables["articles"])
+    ids = set(rows[Col.article_id])
+    if filters.themes:
+        themed = tables["themes"][tables["themes"][Col.theme].isin(filters.themes)]
+        assert ids == set(themed[Col.article_id])
+    if filters.cities:
+        places = tables["places"]
+        assert ids == set(places[(places[Col.role] == "subject") & places[Col.city].isin(filters.cities)][Col.article_id])
+    if filters.date_from:
+        assert (rows[Col.date] >= filters.date_from).all()
+    if filters.query:
+        text = tables["articles"].set_index(Col.article_id)
+        assert all(filters.query in text.at[a, Col.title] + text.at[a, Col.text] for a in ids)
+
+
+def test_quotes_in_filter_values_are_data_not_sql(folder):
+    assert queries.article_list(folder, Filters(query="'; DROP TABLE articles; --")).empty
+    assert queries.key_figures(folder, Filters())["articles"] > 0
+
+
+def test_the_articles_behind_a_heatmap_cell_are_the_ones_it_counts(folder):
+    counts = queries.theme_city_counts(folder, Filters())
+    assert not counts.empty
+    for cell in counts.itertuples():
+        behind = queries.articles_behind(folder, (narrow(Filters(), {Col.city: cell.city, Col.theme: cell.theme}),))
+        assert len(behind) == cell.articles, (cell.city, cell.theme)
+
+
+def test_the_articles_behind_a_month_bar_are_the_ones_it_counts(folder):
+    counts = queries.monthly_theme_counts(folder, Filters())
+    assert not counts.empty
+    for bar in counts.itertuples():
+        behind = queries.articles_behind(folder, (narrow(Filters(), {Col.theme: bar.theme, Col.month: bar.month}),))
+        assert len(behind) == bar.articles
+        assert all(d.startswith(bar.month) for d in behind[Col.date])
+
+
+@pytest.mark.parametrize("chart, key", [
+    (lambda f: queries.top_cities(f, Filters()), Col.city),
+    (lambda f: queries.province_counts(f, Filters()), Col.province),
+    (lambda f: queries.county_points(f, Filters()), Col.county),
+    (lambda f: queries.top_terms(f, Filters(), 10), Col.term),
+    (lambda f: queries.slogan_summary(f, Filters(), 10), Col.slogan),
+])
+def test_the_articles_behind_a_bar_or_point_are_the_ones_it_counts(folder, chart, key):
+    counts = chart(folder)
+    assert not counts.empty
+    for row in counts.head(8).itertuples():
+        behind = queries.articles_behind(folder, (narrow(Filters(), {key: getattr(row, key)}),))
+        assert len(behind) == row.articles, getattr(row, key)
+
+
+def test_several_elements_list_the_union(folder):
+    cities = queries.top_cities(folder, Filters(), 2)
+    both = queries.articles_behind(folder, tuple(narrow(Filters(), {Col.city: c}) for c in cities[Col.city]))
+    each = [set(queries.articles_behind(folder, (narrow(Filters(), {Col.city: c}),))[Col.article_id]) for c in cities[Col.city]]
+    assert set(both[Col.article_id]) == each[0] | each[1]
+
+
+def test_theme_share_of_places(folder):
+    theme = queries.top_themes(folder, Filters())[Col.theme].iloc[0]
+    provinces = queries.province_counts(folder, Filters(), theme)
+    assert ((provinces["share"] >= 0) & (provinces["share"] <= 1)).all()
+    assert (provinces["theme_articles"] <= provinces[Col.articles]).all()
+    cities = queries.city_counts(folder, Filters())
+    assert cities["share"].isna().all() and cities[Col.city].notna().all()
+    points = queries.county_points(folder, Filters())
+    assert points[[Col.lat, Col.lon]].notna().all().all()
+
+
+def test_compare_cities(folder):
+    cities = tuple(queries.top_cities(folder, Filters(), 2)[Col.city])
+    profile = queries.city_theme_profile(folder, Filters(), cities)
+    assert set(profile[Col.city]) <= set(cities)
+    assert ((profile["share"] > 0) & (profile["share"] <= 1)).all()
+    distinct = queries.distinctive_terms(folder, Filters(), cities)
+    assert set(distinct[Col.city]) == set(cities)
+    for _, part in distinct.groupby(Col.city):
+        assert part["z"].is_monotonic_decreasing
+    assert queries.city_theme_profile(folder, Filters(), ()).empty
+
+
+def test_keyword_in_context_windows(folder):
+    lines = queries.keyword_in_context(folder, Filters(), "社区", width=12)
+    assert not lines.empty
+    assert (lines["hit"] == "社区").all()
+    assert (lines["left"].str.len() <= 12).all() and (lines["right"].str.len() <= 12).all()
+    assert lines.groupby(Col.article_id).size().max() <= 3
+    assert queries.keyword_in_context(folder, Filters(), "").empty
+
+
+def test_cooccurrence_pairs_are_among_the_top_terms(folder):
+    nodes, edges = queries.cooccurrence(folder, Filters(), n_terms=30, min_articles=2)
+    assert not edges.empty
+    assert set(edges["source"]) | set(edges["target"]) <= set(nodes[Col.term])
+    assert (edges["source"] < edges["target"]).all() and (edges[Col.articles] >= 2).all()
+
+
+def test_slogans_and_indicators(folder, tables):
+    summary = queries.slogan_summary(folder, Filters())
+    assert set(summary[Col.slogan]) <= set(tables["slogans"][Col.slogan])
+    assert (summary["first_seen"] <= summary["last_seen"]).all()
+    rows = queries.indicator_rows(folder, Filters())
+    assert {Col.value, Col.unit, Col.measure, Col.sentence} <= set(rows.columns)
+    events = queries.slogan_first_seen(folder, Filters())
+    assert (events[Col.month] == events[Col.date].str[:7]).all()
+
+
+def test_one_article_for_the_reader(folder, tables):
+    article_id = tables["themes"][Col.article_id].iloc[0]
+    found = queries.article(folder, article_id)
+    assert found["article"][Col.text] == tables["articles"].set_index(Col.article_id).at[article_id, Col.text]
+    assert not found["themes"].empty and "matched_terms" in found["themes"]
+    assert queries.article(folder, "no-such-article") is None
+
+
+@pytest.fixture
+def older_folder(folder, tmp_path):
+    """A tables folder from before the slogans, indicators and terms tables."""
+    for name in queries.REQUIRED:
+        shutil.copy(f"{folder}/{name}.parquet", tmp_path)
+    return str(tmp_path)
+
+
+def test_an_older_folder_works_without_the_newer_tables(older_folder):
+    assert queries.tables(older_folder) == frozenset(queries.REQUIRED)
+    cities = tuple(queries.top_cities(older_folder, Filters(), 2)[Col.city])
+    assert not queries.distinctive_terms(older_folder, Filters(), cities).empty  # from the keywords instead
+
+
+def test_missing_or_broken_tables_say_what_to_do(older_folder, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(queries.DataError, match="python -m pipeline build"):
+        queries.options(str(empty))
+    (tmp_path / "themes.parquet").write_bytes(b"not parquet")
+    with pytest.raises(queries.DataError, match="unreadable or corrupt"):
+        queries.options(older_folder)
+
+
+def test_rebuilt_tables_are_picked_up(older_folder, tables):
+    before = queries.key_figures(older_folder, Filters())["articles"]
+    fewer = tables["articles"].head(3)
+    fewer.to_parquet(f"{older_folder}/articles.parquet", index=False)
+    assert queries.key_figures(older_folder, Filters())["articles"] == 3 != before
