@@ -34,6 +34,7 @@ CJK_FONT_FILES = (  # for the word cloud, which draws glyphs itself: the first t
 PALETTE = ("#c0392b", "#2471a3", "#229954", "#d68910", "#7d3c98", "#17a589", "#a04000", "#2e4053",
            "#cb4335", "#1f618d", "#b7950b", "#6c3483", "#148f77", "#873600", "#566573")
 MAX_FACETS = 12  # small multiples: at most this many panels
+GEO_LAYERS = ("land", "ocean", "lakes", "rivers", "countries", "coastlines", "subunits")  # plotly's base map
 # plotly_white's layout without its per-trace defaults: naming a template costs ~85 ms per figure
 # (plotly copies and validates all of it), this one ~5 ms.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
@@ -272,7 +273,10 @@ def choropleth(frame: pd.DataFrame, geojson: dict, key: str, value: str, text: d
             text=points[Col.county] + "（" + points[Col.city].fillna(points[Col.province]) + "）",
             hovertext=points[Col.articles].astype(str),
             hovertemplate=f"%{{text}}<br>{text['articles']}: %{{hovertext}}<extra></extra>")
-    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    # Every base layer off explicitly (Streamlit's theme switches some on, and a base layer makes
+    # plotly.js fetch its world map from a CDN): only the shipped boundaries are drawn.
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator", showframe=False,
+                    **{f"show{layer}": False for layer in GEO_LAYERS})
     _layout(fig, text, height=620)
     fig.update_layout(legend={"x": 0, "y": 0, "bgcolor": "rgba(255,255,255,0.7)"})
     return fig

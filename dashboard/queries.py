@@ -96,6 +96,8 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
             if lacking:
                 raise DataError(f"{folder}/{name}.parquet lacks columns {sorted(lacking)}: it was built by an older "
                                 "version. Rebuild it with `python -m pipeline build`.")
+            if name == "articles" or name in ON_DISK:  # read it all once: damage to what stays on disk shows now, not mid-page
+                con.execute(f"SELECT max(length(CAST(COLUMNS(*) AS VARCHAR))) FROM {source}").fetchall()
             if name == "articles":  # texts stay on disk: only searches and the reader need them
                 con.execute(f"CREATE TABLE articles AS SELECT * EXCLUDE ({Col.text}) FROM {source}")
                 con.execute(f"CREATE VIEW texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")

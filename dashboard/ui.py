@@ -92,6 +92,9 @@ def sidebar(page: str) -> View:
     with a clear message when the tables cannot be read."""
     _dataset_switch(st.session_state.get("f_lang") or lang_from_params(_url_params()))
     folder = data_folder()
+    if st.session_state.get("_folder", folder) != folder:  # another dataset: other dates and places
+        _reset()
+    st.session_state["_folder"] = folder
     try:
         options = queries.options(folder)
         places = queries.place_tree(folder)

@@ -52,7 +52,7 @@ def split_articles(documents: pd.DataFrame, patterns: LinePatterns, book: Source
 def _document_stories(doc, patterns: LinePatterns, book: SourceBook, root_name: str) -> list[dict]:
     """The article rows of one document: its stories, each dated and sourced."""
     meta_title, meta_date, meta_source, meta_url = (_text(v) for v in (doc.meta_title, doc.meta_date, doc.meta_source, doc.meta_url))
-    page = split_page(doc.body, patterns, single=bool(meta_title))
+    page = split_page(doc.body, patterns, title=meta_title)
     head_lines = doc.body.split("\n", 40)[:40]
     path = f"{root_name}/{doc.doc_path}" if root_name else doc.doc_path
     header = header_source(head_lines, patterns.header_source)
@@ -69,7 +69,7 @@ def _document_stories(doc, patterns: LinePatterns, book: SourceBook, root_name: 
             Col.story: index,
             Col.span_start: story.span_start,
             Col.span_end: story.span_end,
-            Col.title: meta_title if meta_title and index == 0 else story.title,
+            Col.title: story.title,
             Col.kicker: story.kicker,
             Col.subtitle: story.subtitle,
             Col.date: date.date if date else None,

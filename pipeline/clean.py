@@ -24,10 +24,15 @@ SENTENCE_END = "。！？!?；;…”\"」』）)】"
 _CLAUSE_PUNCT = re.compile(r"[，,、。；;：:]")
 
 
+_TO_TRANSLATE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _TRANSLATE) + "]")
+
+
 def normalize(text: str) -> str:
     """Normalise one line or a whole text without changing its line structure."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text.translate(_TRANSLATE))
+    if _TO_TRANSLATE.search(text):  # most lines have nothing to translate: skip the slow per-character pass
+        text = text.translate(_TRANSLATE)
+    return _CONTROL.sub("", text)
 
 
 def squeeze_ocr_spaces(line: str) -> str:

@@ -153,6 +153,11 @@ def _pick(record: dict, fields: FieldMap) -> dict[str, str]:
     return meta
 
 
+# A record's text often flattens paragraphs into one line, each still opening with an indent of
+# two wide spaces ("…年。\u2003\u20032025年…"): the first space becomes a line break (same length).
+_INDENT_BREAK = re.compile(r"(?<=[^\s\u2003\u3000])[\u2003\u3000](?=[\u2003\u3000])")
+
+
 def _records(fmt: str, text: str, fields: FieldMap) -> list[tuple[str, str, dict[str, str]]]:
     """(raw record text, body text, metadata) per record of a JSON / JSON Lines / CSV file."""
     if fmt == "csv":
@@ -176,8 +181,7 @@ def _records(fmt: str, text: str, fields: FieldMap) -> list[tuple[str, str, dict
             continue
         meta = _pick(record, fields)
         body = record[body_key]
-        if _looks_like_html(body):
-            body = html_to_text(body)[1]
+        body = html_to_text(body)[1] if _looks_like_html(body) else _INDENT_BREAK.sub("\n", body)
         out.append((json.dumps(record, ensure_ascii=False, default=str), body, meta))
     if not out:
         raise Unreadable(f"no record has a text field (looked for {', '.join(fields.text)})")

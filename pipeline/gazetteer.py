@@ -25,7 +25,7 @@ LEVEL_RANK = {"province": 0, "city": 1, "county": 2}
 MUNICIPALITIES = ("11", "12", "31", "50")  # 北京 天津 上海 重庆: province and city at once
 # A short name followed by one of these names a township, village, street, estate, park or mountain
 # that shares the name (朝阳区永春镇, 南湖街道, 通化二村, 北京路, 北海公园, 长白山), not the division.
-_SMALLER_UNIT = re.compile(r"(?:[一二三四五六七八九十\d]*(?:村|组|社区)|镇|乡|街道|小区|路|街|大街|大道|巷|胡同|公园|山)")
+_SMALLER_UNIT = re.compile(r"(?:[一二三四五六七八九十\d]*(?:村|组|社区)|镇|乡|街道|小区|[东西南北中]?(?:路|街|大街|大道)|巷|胡同|公园|山)")
 _WINDOW = 6  # characters segmented on each side of a hit that must align with word boundaries
 
 
@@ -117,16 +117,20 @@ class Gazetteer:
 
         A short name the text also uses for a smaller place (通化镇 … 通化二村) is weak in all
         its other hits too: in that text it most likely means the smaller place again."""
-        hits, smaller = [], set()
+        hits, smaller, covered = [], set(), 0
         for index, start, end in self.matcher.find_matches_as_indexes(text):
             name = self.patterns[index]
             candidates = self.names.get(name)
-            if candidates is None:  # a false friend
+            if candidates is None or start < covered:  # a false friend, or inside a smaller place's name
                 continue
             official = any(c.kind == "full" for c in candidates)
-            if not official and _SMALLER_UNIT.match(text, end):
+            unit = None if official else _SMALLER_UNIT.match(text, end)
+            if unit:  # 江州镇江州社区: the 镇 belongs to 江州镇, so 镇江 is no hit
                 smaller.add(name)
+                covered = unit.end()
                 continue
+            if official and name.endswith("区") and text.startswith("域", end):
+                continue  # 珠江河口区域 is a region, not 河口区
             if not official or len(name) <= 2:
                 if not _aligned(text, start, end, segmenter):
                     continue

@@ -42,22 +42,36 @@ _NOISE = re.compile("|".join((
     r"[（(]\s*(?:本报)?(?:记者|通讯员|作者|编者)[^）)\n]{0,80}[）)]",
     r"(?:作者单位|作者简介|发布于|IP属地|责任编辑|编辑|来源)\s*[:：][^\n]{0,40}",
 )))
-# A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台.
-_MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|网(?![格点络店购民友红]))")
+# A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台,
+# 本报重庆分社 (a bureau).
+_MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|分社|网(?![格点络店购民友红]))")
 # Places named in passing. Per item (a place, or adjacent places: 湖北武汉), by the text just
-# before and after it: where people come from (来自北京的, 从武汉返回, 湖北籍), go to work (去银川
-# 打工), or look to as a model (学习杭州, 接轨上海, 赴宁波考察学习); the capital as the venue of
-# national meetings (在北京召开). Per enumeration: lists of places (A、B、C, or A、B等地) and
-# travel times (到北京、上海仅需3小时). A place the story also names otherwise stays a subject.
+# before and after it:
 _PASSING_ITEM = (
-    (re.compile(r"(?:来自|从|自)$"), None),
+    # where people come from: 来自北京的, 从武汉返回, 老家安徽亳州, 湖北籍
+    (re.compile(r"(?:来自|从|自|老家|家乡)$"), None),
     (None, re.compile(r"籍")),
-    (re.compile(r"(?:去|到|赴|前往)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
+    # where people or goods go: 去北京, 奔赴武汉, 开往广东东莞的列车; where people work: 在北京打工
+    (re.compile(r"(?:去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往|回到|返回)$"), None),
+    (re.compile(r"(?:到|赴|在)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
+    # models and comparisons: 学习杭州, 接轨上海, 赴宁波考察学习
     (re.compile(r"(?:学习|对标|接轨|借鉴)$"), None),
     (None, re.compile(r"(?:考察学习|学习考察|取经)")),
+    # the people or a campaign of a place, not a place of action: 武汉人民, 武汉保卫战
+    (None, re.compile(r"(?:人民|保卫战)")),
+    # a chamber or a law firm named after its home: 深圳市江西商会, 北京盈科律师事务所
+    (None, re.compile(r"[^，。；、！？\s]{0,12}?(?:律师事务所|商会|行业协会)")),
+    # a speaker's affiliation: 全国人大代表、山东省曹县…书记, 江苏省淮安市委书记蔡丽新代表
+    (re.compile(r"(?:代表|委员)、[^，。；\n]{0,6}$"), None),
+    (None, re.compile(r"[^，。；！？\n]{0,14}?(?:代表|委员)(?:说|认为|表示|建议|介绍|告诉|：|\n|$)")),
 )
-_CAPITAL, _VENUE = "110000", re.compile(r"(?:召开|举行|开幕|闭幕|出席|会见|人民大会堂)")
+# The capital as the venue of national events: 在北京召开, 在北京参加全国两会, 在北京市调研.
+_CAPITAL = "110000"
+_VENUE = re.compile(r"[^，。；！？\n]{0,10}?(?:召开|举行|开幕|闭幕|拉开帷幕|出席|会见|参加|调研|考察|视察|人民大会堂)")
+# Per enumeration: lists (A、B、C, or A、B等地), routes (赣州至深圳, 广州经茂名) and travel times
+# (到北京、上海仅需3小时). A place the story also names otherwise stays a subject.
 _LIST_GAP = {"、", "和", "及", "与", "以及"}
+_ROUTE_GAP = {"至", "经", "到", "—", "-"}
 _LIST_END = re.compile(r"等")
 _TRAVEL = (re.compile(r"到$"), re.compile(r"(?:仅|只|约)?需"))
 LIST_ITEMS = 3  # an enumeration of at least this many places (without 等) is a list
@@ -184,24 +198,28 @@ def _mark_passing(text: str, hits: list[Hit], roles: list[str]) -> None:
         else:
             items.append([i])
     groups: list[list[list[int]]] = []
+    routes = set()
     for item in items:
-        if groups and text[hits[groups[-1][-1][-1]].end:hits[item[0]].start] in _LIST_GAP:
+        gap = text[hits[groups[-1][-1][-1]].end:hits[item[0]].start] if groups else None
+        if gap in _LIST_GAP:
             groups[-1].append(item)
         else:
+            if gap in _ROUTE_GAP:
+                routes.update(groups[-1][-1] + item)
             groups.append([item])
     for group in groups:
         start, end = hits[group[0][0]].start, hits[group[-1][-1]].end
-        listed = len(group) >= LIST_ITEMS or bool(_LIST_END.match(text, end)) or bool(
+        listed = False and len(group) >= LIST_ITEMS or bool(
             _TRAVEL[0].search(text, max(0, start - 1), start) and _TRAVEL[1].match(text, end))
         for item in group:
             first, last = hits[item[0]], hits[item[-1]]
-            before = text[max(0, first.start - 2):first.start]
+            before = text[max(0, first.start - 10):first.start]
             passing = listed or any((b is None or b.search(before)) and (a is None or a.match(text, last.end))
                                     for b, a in _PASSING_ITEM)
             venue = any(c.adcode == _CAPITAL for c in last.candidates) and before.endswith("在") \
                 and _VENUE.match(text, last.end)
             for i in item:
-                if roles[i] == "subject" and (passing or venue):
+                if roles[i] == "subject" and (passing or venue or i in routes):
                     roles[i] = "passing"
 
 

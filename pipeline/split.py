@@ -13,6 +13,7 @@ one article whose headline is taken by position.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.clean import (
@@ -25,6 +26,8 @@ from pipeline.clean import (
 )
 
 MIN_STORY_CHARS = 40  # a "story" with less body than this is a caption or a fragment
+MIN_PROSE_HAN = 8  # a story has a paragraph with at least this many Chinese characters
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
@@ -152,8 +155,10 @@ def _is_subtitle(text: str) -> bool:
     return text[0] == "—" and len(text) <= 80 and text[-1] not in "。；;"
 
 
-def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str] | None = None) -> Story | None:
-    """Build a story from its lines; `head` (kicker, title, subtitle) when the layout gave it."""
+def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str] | None = None,
+           min_chars: int = MIN_STORY_CHARS) -> Story | None:
+    """Build a story from its lines; `head` (kicker, title, subtitle) when the layout or the
+    metadata gave it (the text is then clean: no OCR repairs)."""
     title_lines: list[str] = []
     subtitle = ""
     bylines: list[str] = []
@@ -178,10 +183,10 @@ def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str]
             continue
         in_title = False
         paragraphs.append(line.text if line.kind == "title" or head else squeeze_ocr_spaces(line.text))
-    if head is None:  # the People's Daily layout is a clean crawl, one line per paragraph: no OCR to repair
+    if head is None:  # a crawl or a record has one line per paragraph: no OCR damage to repair
         paragraphs = join_broken_lines(drop_repeated_fragments(paragraphs))
-    if sum(len(p) for p in paragraphs) < MIN_STORY_CHARS:
-        return None
+    if sum(len(p) for p in paragraphs) < min_chars or not any(len(_HAN.findall(p)) >= MIN_PROSE_HAN for p in paragraphs):
+        return None  # a caption, a fragment, or site chrome and scripts without a sentence of prose
     kicker, title = head[:2] if head else (" ".join(title_lines[:-1]), title_lines[-1] if title_lines else "")
     subtitle = head[2] if head else subtitle
     # The span runs from the first to the last line of the story itself: page headers, footers,
@@ -216,20 +221,23 @@ def _fixed_head(lines: list[Line], patterns: LinePatterns) -> tuple[str, str, st
     return kicker.text, title.text, subtitle.text
 
 
-def split_page(text: str, patterns: LinePatterns, single: bool = False) -> Page:
-    """Split a page into stories; `single` keeps the whole text as one story (metadata-titled
-    inputs such as an HTML page or a JSON record)."""
+def split_page(text: str, patterns: LinePatterns, title: str | None = None) -> Page:
+    """Split a page into stories. With a `title` from metadata (an HTML page, a JSON record) the
+    text is one article, all body except a first line repeating the title."""
     lines = classify_lines(text, patterns)
     ads = [line.text for line in lines if line.kind == "ad"]
+    if title is not None:
+        content = [i for i, line in enumerate(lines) if line.kind != "blank"]
+        skip = content[0] + 1 if content and lines[content[0]].text == normalize(title).strip() else 0
+        story = _story(lines[skip:], patterns, ("", title, ""), min_chars=1)
+        return Page([story] if story is not None else [], ads)
     head = _fixed_head(lines, patterns)
     if head is not None:
         story = _story(lines[3:], patterns, head)
         if story is not None:
             story.span_start = next(line.start for line in lines if line.kind != "blank")
         return Page([story] if story is not None else [], ads)
-    starts = [] if single else story_starts(lines, patterns)
-    if not starts or single:
-        starts = [0]
+    starts = story_starts(lines, patterns) or [0]
     bounds = starts + [len(lines)]
     stories = []
     for i in range(len(starts)):

@@ -131,14 +131,14 @@ def _sidebar_select(page, label: str, option: str) -> None:
 
 def _chosen(page, label: str) -> list[str]:
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").filter(has_text=label).first
-    return [t.strip() for t in box.locator("[data-baseweb='tag']").all_inner_texts()]
+    return [t.strip() for t in box.locator(".react-aria-ComboBox [data-tag] > span[title]").all_inner_texts()]
 
 
 def _view_text(page) -> str:
     """What the page shows in its main area: the charts' own text (titles, ticks, legends) and
     the captions, enough to tell two filtered views apart."""
-    charts = page.locator(".js-plotly-plot .main-svg")
-    return "\n".join([*charts.all_inner_texts(), *page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()])
+    charts = page.locator(".js-plotly-plot .main-svg").all_text_contents()
+    return "\n".join([*charts, *page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()])
 
 
 @pytest.fixture(scope="module")

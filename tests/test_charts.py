@@ -113,6 +113,7 @@ def test_choropleth_is_drawn_from_the_shipped_boundaries_only():
     assert z["吉林省"] == 5 and z["浙江省"] == 0
     assert dots.type == "scattergeo" and dots.meta["keys"] == [Col.county]
     assert fig.layout.geo.visible is False and fig.layout.geo.fitbounds == "locations"
+    assert not any(fig.layout.geo[f"show{layer}"] for layer in charts.GEO_LAYERS)  # no base map to fetch
     spec = fig.to_json()
     assert "mapbox" not in spec and "tile" not in spec.lower()
 

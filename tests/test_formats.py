@@ -129,3 +129,10 @@ def test_json_lines_and_html_metadata():
 def test_more_bad_input(name, data, reason):
     with pytest.raises(Unreadable, match=reason):
         parse(name, data)
+
+
+def test_record_paragraphs_flattened_with_wide_indents_are_split():
+    content = "原标题：另一个标题\u2003\u20032025年行至尾声。\u2003\u2003这是应变克难的一年。"
+    [doc] = parse("x.json", json.dumps({"title": "标题", "content": content}, ensure_ascii=False).encode())
+    assert doc.body.split("\n") == ["原标题：另一个标题", "\u20032025年行至尾声。", "\u2003这是应变克难的一年。"]
+    assert len(doc.body) == len(content)  # offsets kept

@@ -76,8 +76,18 @@ def test_ocr_repeats_at_column_breaks_are_dropped(resources):
     assert "丰富了体彩人的精神文化生活,为打造丰富多彩的美好生活贡献巾帼力量。" in lottery.text
 
 
-def test_single_article_stays_whole(resources):
-    assert len(split_page(seed("004"), resources.patterns, single=True).stories) == 1
+@pytest.mark.parametrize("text, title, paragraphs", [
+    (seed("002"), "谋势致远赢发展", 73),  # a known title: one article, the repeated title line dropped
+    ("本台今天（11月6日）播发央视快评。", "央视快评", 1),  # a short record is still an article
+    ("原标题：另一个标题\n\n" + seed_line("002", 9), "标题", 1),
+    ("\n\n", "标题", 0),
+])
+def test_a_title_from_metadata_makes_one_article(resources, text, title, paragraphs):
+    page = split_page(text, resources.patterns, title=title)
+    assert len(page.stories) == (1 if paragraphs else 0)
+    if paragraphs:
+        assert page.stories[0].title == title and len(page.stories[0].paragraphs) == paragraphs
+        assert not page.stories[0].text.startswith(title)
 
 
 def test_bylines_and_source_credits_are_kept_apart(resources):
@@ -85,7 +95,7 @@ def test_bylines_and_source_credits_are_kept_apart(resources):
     assert stories[0].bylines == ["吉林日报记者 王焕照"]
     assert "王焕照" not in stories[0].text
     [blog] = parse("000.txt", seed("000").encode())
-    [story] = split_page(blog.body, resources.patterns, single=True).stories
+    [story] = split_page(blog.body, resources.patterns, title=blog.meta["title"]).stories
     assert story.credits == ["中国吉林网"]  # 【来源：中国吉林网】 closing the repost
 
 
@@ -128,8 +138,12 @@ def test_people_s_daily_layout_is_one_article_kept_as_written(resources):
 def test_other_pages_are_not_taken_for_the_people_s_daily_layout(resources, text):
     page = split_page(text, resources.patterns)
     assert all(story.kicker == "" or story.kicker != text.split("\n")[0] for story in page.stories)
-    assert split_page(text, resources.patterns, single=True).stories[0].title != ""
+    assert split_page(text, resources.patterns).stories[0].title != ""
 
 
-def test_blank_or_picture_only_files_give_no_story(resources):
-    assert split_page("\n广告\n\n", resources.patterns).stories == []
+@pytest.mark.parametrize("text, title", [
+    ("\n广告\n\n", None),  # a picture or ad page of the crawl
+    ("首页\n|\n简\n|\n繁\n|\nEN\n登录\n个人中心\n退出\nfunction goSearch(event) {\nvar e = window.event || event;\n}", "标题"),
+])
+def test_files_without_prose_give_no_story(resources, text, title):
+    assert split_page(text, resources.patterns, title=title).stories == []
