@@ -4,10 +4,10 @@ running app's peak memory while a browser visits every page and downloads every 
     .venv/bin/python benchmarks/bench_export.py            # export times (in this process)
     .venv/bin/python benchmarks/bench_export.py --app      # + peak memory of the running app
 
-Charts are the sample's real ones (or those of --data). Memory is the streamlit server's whole
-process tree (the app, kaleido's Chromium and its helpers): RSS summed (counts shared pages once
-per process, an upper bound) and PSS summed (shares split between processes, what the machine
-actually holds). The visiting browser is Playwright's, outside that tree.
+Charts are the sample's real ones (or those of --data). Memory is that of the streamlit server's
+whole process tree (the app, kaleido's Chromium and its helpers), sampled every 0.25 s; the
+visiting browser is Playwright's, outside that tree. The figure to compare with a container's
+limit is "resident, shared pages once" (see _memory_kb); PSS and summed RSS are shown alongside.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -30,6 +32,7 @@ from dashboard import charts, export, queries  # noqa: E402
 from dashboard.i18n import theme_labels  # noqa: E402
 from dashboard.state import Filters  # noqa: E402
 
+PAGE = os.sysconf("SC_PAGE_SIZE")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -90,38 +93,66 @@ def _tree(root: int) -> list[int]:
     return tree
 
 
-def _memory_kb(pids: list[int]) -> tuple[int, int]:
+def _memory_kb(pids: list[int]) -> tuple[int, int, int]:
+    """(RSS summed, PSS summed, resident pages of the whole tree counted once) in kB.
+
+    The last is what a container running only this app pays: every physical page any of the
+    processes maps, shared ones once (page frame numbers from /proc/PID/pagemap; needs root,
+    else 0). PSS instead splits pages shared with processes outside the tree, such as another
+    Chromium on the machine, and so under-counts."""
     rss = pss = 0
+    frames = []
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Rss:"):
-                    rss += int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss += int(line.split()[1])
-        except OSError:
+            regions, region = [], None
+            with open(f"/proc/{pid}/smaps") as smaps:
+                for line in smaps:
+                    head = line.split(" ", 1)[0]
+                    if "-" in head and not head.endswith(":"):
+                        lo, hi = head.split("-")
+                        region = (int(lo, 16), int(hi, 16))
+                    elif head == "Rss:" and int(line.split()[1]):
+                        regions.append(region)
+                        rss += int(line.split()[1])
+                    elif head == "Pss:":
+                        pss += int(line.split()[1])
+            with open(f"/proc/{pid}/pagemap", "rb") as pagemap:
+                for lo, hi in regions:
+                    pagemap.seek(lo // PAGE * 8)
+                    entries = np.frombuffer(pagemap.read((hi - lo) // PAGE * 8), dtype=np.uint64)
+                    frames.append(entries[(entries >> np.uint64(63)) == 1] & np.uint64((1 << 55) - 1))
+        except OSError:  # the process ended while being read
             continue
-    return rss, pss
+    unique = np.unique(np.concatenate(frames)) if frames else np.empty(0, dtype=np.uint64)
+    counted_once = 0 if not unique.size or not unique.any() else unique.size * PAGE // 1024
+    return rss, pss, counted_once
 
 
 class Sampler(threading.Thread):
-    """Polls the memory of a process tree; `peak` holds the highest sums seen."""
+    """Polls the memory of a process tree, keeping the highest figures seen."""
 
-    def __init__(self, root: int, interval: float = 0.1):
+    def __init__(self, root: int, interval: float = 0.25):
         super().__init__(daemon=True)
         self.root, self.interval = root, interval
-        self.peak_rss = self.peak_pss = self.processes = 0
+        self.peak = (0, 0, 0)
+        self.processes = 0
         self.done = threading.Event()
 
-    def now(self) -> tuple[int, int, int]:
+    def now(self) -> tuple[int, int, int, int]:
         pids = _tree(self.root)
         return (*_memory_kb(pids), len(pids))
 
     def run(self) -> None:
         while not self.done.is_set():
-            rss, pss, n = self.now()
-            self.peak_rss, self.peak_pss, self.processes = max(self.peak_rss, rss), max(self.peak_pss, pss), max(self.processes, n)
+            *memory, n = self.now()
+            self.peak = tuple(max(a, b) for a, b in zip(self.peak, memory))
+            self.processes = max(self.processes, n)
             time.sleep(self.interval)
+
+
+def _mb(memory) -> str:
+    rss, pss, once = (kb / 1024 for kb in memory[:3])
+    return f"{once:.0f} MB resident (shared pages once), {pss:.0f} MB PSS, {rss:.0f} MB RSS summed"
 
 
 def bench_app(folder: str) -> None:
@@ -144,26 +175,21 @@ def bench_app(folder: str) -> None:
             except OSError:
                 time.sleep(0.5)
         sampler.start()
-        print(f"\napp on {folder}: started, {sampler.now()[0] / 1024:.0f} MB RSS")
+        print(f"\napp on {folder}, started: {_mb(sampler.now())}")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             paths = _visit(page, url, "")
             for path in paths[1:]:
                 _visit(page, url, path)
-            rss, pss, n = sampler.now()
-            print(f"after visiting {len(paths)} pages, no export yet: {rss / 1024:.0f} MB RSS, {pss / 1024:.0f} MB PSS, {n} processes")
-            downloads = 0
-            for path in paths:
-                downloads += _export_everything(page, url, path)
-            rss, pss, n = sampler.now()
-            print(f"after {downloads} downloads (every button of every page, export-all included): {rss / 1024:.0f} MB RSS, "
-                  f"{pss / 1024:.0f} MB PSS, {n} processes")
+            print(f"after visiting {len(paths)} pages, nothing exported: {_mb(sampler.now())}, {sampler.now()[3]} processes")
+            downloads = sum(_export_everything(page, url, path) for path in paths)
+            print(f"after {downloads} downloads (every button of every page, export-all included): {_mb(sampler.now())}, "
+                  f"{sampler.now()[3]} processes")
             browser.close()
         sampler.done.set()
         sampler.join()
-        print(f"peak of the app's process tree: {sampler.peak_rss / 1024:.0f} MB RSS (sum), {sampler.peak_pss / 1024:.0f} MB PSS (sum), "
-              f"up to {sampler.processes} processes")
+        print(f"peak of the app's process tree: {_mb(sampler.peak)}, up to {sampler.processes} processes")
     finally:
         sampler.done.set()
         server.terminate()
@@ -171,9 +197,12 @@ def bench_app(folder: str) -> None:
 
 
 def _wait(page) -> None:
-    page.wait_for_selector("[data-testid='stApp'] h1", timeout=60_000)  # every page has a title
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
-    page.wait_for_timeout(500)
+    """Until the page is drawn: it has its title and its elements stopped changing for a second
+    (the status widget alone misses runs that start late on a busy machine)."""
+    page.wait_for_selector("[data-testid='stApp'] h1", timeout=60_000)
+    drawn = None
+    while drawn != (drawn := page.locator("[data-testid='stElementContainer']").count()):
+        page.wait_for_timeout(1000)
 
 
 def _visit(page, url: str, path: str) -> list[str]:
@@ -187,12 +216,14 @@ def _visit(page, url: str, path: str) -> list[str]:
 def _export_everything(page, url: str, path: str) -> int:
     page.goto(f"{url}/{path}")
     _wait(page)
+    print(f"  /{path}: ", end="", flush=True)
     keys = page.locator("[class*='st-key-download-'], .st-key-export-all").evaluate_all(
         "els => els.map(e => [...e.classList].find(c => c.startsWith('st-key-')))")
     for key in keys:
         with page.expect_download(timeout=120_000) as info:
             page.locator(f".{key}").get_by_role("button").click()
         info.value.path()
+    print(f"{len(keys)} downloads")
     return len(keys)
 
 

@@ -151,12 +151,17 @@ def corpus_run(out: Path) -> None:
           f"duplicates collapsed {report['duplicates_collapsed']:,}")
     encodings = Counter(entry["encoding"] for entry in report["read"])
     print(f"  encodings: {dict(encodings)}")
-    by_folder = Counter()
+    empty = Counter(path.split("/", 1)[0] for path in report["without_article"])
+    print(f"  files read that hold no article (picture/ad pages, site chrome): {dict(empty)}")
+    copies, groups = Counter(), Counter()
     for paths in articles[Col.copy_paths]:
         folders = [p.split("/", 1)[0] for p in paths]
         for folder in set(folders):
-            by_folder[folder] += folders.count(folder) - 1  # copies beyond the first within the folder
-    print(f"  duplicates within each folder (copies beyond the first): {dict(by_folder)}")
+            if folders.count(folder) > 1:
+                copies[folder] += folders.count(folder) - 1  # copies beyond the first within the folder
+                groups[folder] += 1
+    for folder in sorted(copies):
+        print(f"  duplicates within {folder}/: {copies[folder]:,} copies collapsed into {groups[folder]:,} articles")
     print(f"  durations (s): {report['durations_s']}")
 
 
@@ -166,7 +171,7 @@ def dedupe_scale(count: int) -> None:
     how many planted copies were found and how many unrelated articles were merged."""
     import random
 
-    from pipeline.dedupe import duplicate_groups
+    from pipeline.dedupe import MIN_PART_CHARS, duplicate_groups
 
     pool = [line.strip() for path in sorted((SHARED / "rmrb").rglob("*.txt"))
             for line in path.read_text(encoding="utf-8").split("\n")[3:] if len(line.strip()) >= 60]
@@ -177,6 +182,8 @@ def dedupe_scale(count: int) -> None:
     for kind, share in (("exact", 0.05), ("near", 0.05), ("partial", 0.02)):
         for _ in range(int(share * base)):
             source = rng.randrange(base)
+            while kind == "partial" and len(texts[source]) < 3 * MIN_PART_CHARS:  # a half long enough to count, punctuation aside
+                source = rng.randrange(base)
             text = texts[source]
             if kind == "near":
                 sentences = text.split("。")

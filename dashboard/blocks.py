@@ -25,7 +25,7 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str, view: View, caption: st
     """Draw a figure with its caption and download buttons; when `clickable`, clicking (or box /
     lasso selecting) its elements lists the articles behind them. Returns the chart for export."""
     event = st.plotly_chart(fig, key=f"chart-{name}", on_select="rerun" if clickable else "ignore",
-                            selection_mode=("points", "box", "lasso"), config=downloads.toolbar_config(name))
+                            selection_mode=("points", "box", "lasso"), config=downloads.toolbar_config(name) | charts.OFFLINE_CONFIG)
     st.caption(caption + (" " + t("click_hint", view.lang) if clickable else ""))
     exported = downloads.chart_downloads(fig, data, name, view.lang)
     if clickable and event:

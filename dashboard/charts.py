@@ -11,9 +11,11 @@ per element; `selected_points` turns a plotly selection back into `{key: value}`
 
 from __future__ import annotations
 
+import json
 import math
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,11 @@ PALETTE = ("#c0392b", "#2471a3", "#229954", "#d68910", "#7d3c98", "#17a589", "#a
            "#cb4335", "#1f618d", "#b7950b", "#6c3483", "#148f77", "#873600", "#566573")
 MAX_FACETS = 12  # small multiples: at most this many panels
 GEO_LAYERS = ("land", "ocean", "lakes", "rivers", "countries", "coastlines", "subunits")  # plotly's base map
+# plotly.js loads its world topojson for any choropleth, even one drawn from our own GeoJSON with
+# every base layer off (plotly.js issue 6767), and fails to draw the map when that CDN is out of
+# reach. This plot config hands it an empty topology instead: the file name plotly.js appends
+# becomes the data URL's fragment, so nothing is ever fetched.
+OFFLINE_CONFIG = {"topojsonURL": "data:application/json," + quote(json.dumps({"type": "Topology", "objects": {}, "arcs": []})) + "#"}
 # plotly_white's layout without its per-trace defaults: naming a template costs ~85 ms per figure
 # (plotly copies and validates all of it), this one ~5 ms.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)

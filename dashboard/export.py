@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import dataclasses
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -24,6 +25,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image
 
-from dashboard.charts import CJK_FONT
+from dashboard.charts import CJK_FONT, OFFLINE_CONFIG
 from dashboard.state import LANGS, Filters, from_params, to_params
 
 CHROMIUM_ENV = "GOVLENS_CHROMIUM"  # path of the Chromium to render with; set but missing = no image export
@@ -45,6 +47,8 @@ DEFAULT_WIDTH = 1200  # layout pixels, for figures that leave the width to the b
 DEFAULT_HEIGHT = 600
 START_TIMEOUT = 60.0  # seconds to launch Chromium
 RENDER_TIMEOUT = 60.0  # seconds to render one image
+IDLE_CLOSE_SECONDS = 180.0  # close the browser after this long without an export (it holds ~450 MB)
+JS_HEAP_MB = 64  # cap on the export page's JavaScript heap (also renders the 370-city boundary map)
 VIEW_EXPORT_KEY = "_govlens_view_export"  # session-state key where a page leaves (page, charts) for the CLI
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 APP = Path(__file__).resolve().parent / "app.py"
@@ -114,7 +118,7 @@ class Renderer:
 
         async def launch():
             # mathjax=False: kaleido would fetch MathJax from a CDN; the charts use no LaTeX.
-            k = kaleido.Kaleido(path=browser, mathjax=False, n=1, timeout=RENDER_TIMEOUT)
+            k = kaleido.Kaleido(path=browser, browser_cls=_lean_chromium(), mathjax=False, n=1, timeout=RENDER_TIMEOUT)
             await k.open()
             return k
 
@@ -134,7 +138,8 @@ class Renderer:
 
     def render(self, fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
         opts = {"format": fmt, "width": width, "height": height, "scale": scale}
-        return self._call(self._kaleido.calc_fig(fig, opts=opts), RENDER_TIMEOUT + 5)
+        # The maps' base-map topology comes from the plot config, as in the browser: never fetched.
+        return self._call(self._kaleido.calc_fig(fig, opts=opts, topojson=OFFLINE_CONFIG["topojsonURL"]), RENDER_TIMEOUT + 5)
 
     def close(self) -> None:
         try:
@@ -147,18 +152,35 @@ class Renderer:
         self._thread.join(timeout=10)
 
 
+@functools.cache
+def _lean_chromium() -> type:
+    """choreographer's Chromium (the browser class kaleido launches) with a capped JavaScript
+    heap: without the cap the export page grows by ~150 MB over a few dozen exports
+    (benchmarks/bench_export.py)."""
+    from choreographer.browsers import Chromium
+
+    class LeanChromium(Chromium):
+        def get_cli(self):
+            return [*super().get_cli(), f"--js-flags=--max-old-space-size={JS_HEAP_MB}"]
+
+    return LeanChromium
+
+
 _renderer: Renderer | None = None
-_renderer_lock = threading.Lock()  # guards creating the renderer, and serialises renders on its one tab
+_last_used = 0.0  # time.monotonic() of the last render
+_idle_timer: threading.Timer | None = None
+_lock = threading.Lock()  # guards the three above, and serialises renders on the renderer's one tab
 
 
 def _render(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
-    """Render with the shared renderer, launching it on first use. A render that fails for another
-    reason than the figure itself (timeout, browser gone) drops the renderer, so the next export
-    starts a fresh browser; the error is raised either way."""
-    global _renderer
+    """Render with the shared renderer, launching it on first use and closing it once idle for
+    IDLE_CLOSE_SECONDS. A render that fails for another reason than the figure itself (timeout,
+    browser gone) drops the renderer, so the next export starts a fresh browser; the error is
+    raised either way."""
+    global _renderer, _last_used, _idle_timer
     from kaleido.errors import JavascriptError, KaleidoError
 
-    with _renderer_lock:
+    with _lock:
         if _renderer is None:
             browser = chromium_path()
             if browser is None:
@@ -173,13 +195,35 @@ def _render(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> 
             _renderer = None
             threading.Thread(target=renderer.close, daemon=True).start()
             raise
+        finally:
+            _last_used = time.monotonic()
+            if _idle_timer is None:
+                _idle_timer = threading.Timer(IDLE_CLOSE_SECONDS, _close_when_idle)
+                _idle_timer.daemon = True
+                _idle_timer.start()
+
+
+def _close_when_idle() -> None:
+    global _idle_timer
+    with _lock:
+        _idle_timer = None
+        idle = time.monotonic() - _last_used
+        if idle < IDLE_CLOSE_SECONDS:  # used since the timer started: check again later
+            _idle_timer = threading.Timer(IDLE_CLOSE_SECONDS - idle, _close_when_idle)
+            _idle_timer.daemon = True
+            _idle_timer.start()
+            return
+    close_renderer()
 
 
 def close_renderer() -> None:
-    """Close the shared browser (the next export launches a new one)."""
-    global _renderer
-    with _renderer_lock:
+    """Close the shared browser now (the next export launches a new one)."""
+    global _renderer, _idle_timer
+    with _lock:
         renderer, _renderer = _renderer, None
+        if _idle_timer is not None:
+            _idle_timer.cancel()
+            _idle_timer = None
     if renderer is not None:
         renderer.close()
 

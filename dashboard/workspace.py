@@ -1,4 +1,5 @@
-"""Bring your own corpus: one temporary workspace per browser session. No Streamlit here.
+"""Bring your own corpus: one temporary workspace per browser session. Streamlit-free but for
+asking its runtime which sessions are still connected (`running_session`, `ended_sessions`).
 
 A workspace is a folder `session-…` under the sessions root (`GOVLENS_SESSIONS`, default
 `<system temp>/govlens-sessions`). Uploads are checked against `UploadLimits` (archives with
@@ -12,9 +13,11 @@ taxonomy re-scores `themes` and `timeline`; user dictionary words re-segment `te
 the files' modification times, so the charts of this session update and other sessions, which
 have their own folders, are untouched.
 
-A workspace folder goes away when its session ends (a finalizer runs when Streamlit drops the
-session state holding the `Workspace`, and at interpreter exit) or when it has not been used for
-`GOVLENS_SESSION_HOURS` (a sweep when sessions start, and at most every few minutes).
+A workspace folder goes away when its session ends: the sweep (at app start, then at most every
+SWEEP_EVERY_S seconds as pages run) removes the workspaces whose Streamlit session is no longer
+connected once the time allowed to reconnect (`server.disconnectedSessionTTL`) has passed, and
+those not used for `GOVLENS_SESSION_HOURS`; a finalizer also removes the folder when the
+`Workspace` object is dropped with its session state, and at interpreter exit.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ SESSION_KEY = "govlens_workspace"  # st.session_state key holding the session's 
 MB = 1_000_000
 MAX_YAML_BYTES = 1 * MB  # an uploaded theme file
 MAX_USER_WORDS = 20_000
-SWEEP_EVERY_S = 600
+SWEEP_EVERY_S = 5  # a sweep costs a directory listing
 
 # Share of the progress bar each step of a build takes (the stages share the middle part).
 _RESOURCES_END, _READ_END, _STAGES_END = 0.05, 0.30, 0.95
@@ -278,35 +281,83 @@ def max_age_seconds(env: Mapping[str, str] = os.environ) -> float:
     return hours * 3600
 
 
-def sweep(root: Path, max_age_s: float, now: float | None = None) -> list[Path]:
-    """Remove the workspaces under `root` not used for `max_age_s` seconds; return them."""
-    cutoff = (time.time() if now is None else now) - max_age_s
+Ended = Callable[[str], bool]  # session id → whether that session has ended
+
+
+def sweep(root: Path, max_age_s: float, now: float | None = None, ended: Ended | None = None, grace_s: float = 0.0) -> list[Path]:
+    """Remove the workspaces under `root` not used for `max_age_s` seconds, and those of this
+    process whose session has `ended` and that were not used for `grace_s` seconds (the time a
+    disconnected session may still come back). Return them."""
+    now = time.time() if now is None else now
     removed = []
     try:
         entries = list(os.scandir(root))
     except FileNotFoundError:
         return removed
     for entry in entries:
-        if entry.name.startswith(PREFIX) and entry.is_dir(follow_symlinks=False):
-            try:
-                stale = entry.stat(follow_symlinks=False).st_mtime < cutoff
-            except FileNotFoundError:
-                continue
-            if stale:
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed.append(Path(entry.path))
+        if not entry.name.startswith(PREFIX) or not entry.is_dir(follow_symlinks=False):
+            continue
+        try:
+            idle = now - entry.stat(follow_symlinks=False).st_mtime
+        except FileNotFoundError:
+            continue
+        owner = _owner(Path(entry.path)) if ended is not None and idle > grace_s else None
+        if idle > max_age_s or (owner is not None and ended(owner)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
     return removed
 
 
-_last_sweep = 0.0
+OWNER_FILE = ".owner"  # "<pid> <session id>": the process and session a workspace belongs to
 
 
-def sweep_now_and_then(root: Path | None = None) -> None:
+def _owner(folder: Path) -> str | None:
+    """The session owning a workspace of this process (workspaces of other processes: None)."""
+    try:
+        pid, session = (folder / OWNER_FILE).read_text(encoding="utf-8").split(" ", 1)
+    except (OSError, ValueError):
+        return None
+    return session if pid == str(os.getpid()) else None
+
+
+def running_session() -> str | None:
+    """The id of the Streamlit session running this code, or None outside the app.
+    (With `ended_sessions`, the only place this module looks at Streamlit.)"""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else None
+
+
+def ended_sessions() -> tuple[Ended, float] | None:
+    """Inside a running app: which sessions have ended (are not connected), and how long
+    Streamlit keeps a disconnected session for it to come back (server.disconnectedSessionTTL).
+    None outside a running app (tests, AppTest)."""
+    from streamlit import config
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    runtime = Runtime.instance()
+    return (lambda session: not runtime.is_active_session(session)), float(config.get_option("server.disconnectedSessionTTL"))
+
+
+def sweep_here(root: Path | None = None) -> list[Path]:
+    """Sweep the sessions root with the liveness of this app's sessions when there is an app."""
+    liveness = ended_sessions()
+    ended, grace = liveness if liveness else (None, 0.0)
+    return sweep(root or sessions_root(), max_age_seconds(), ended=ended, grace_s=grace)
+
+
+_last_sweep: float | None = None
+
+
+def sweep_now_and_then() -> None:
     """Sweep at most every SWEEP_EVERY_S seconds per process (the first call: at app start)."""
     global _last_sweep
-    if time.monotonic() - _last_sweep >= SWEEP_EVERY_S or not _last_sweep:
+    if _last_sweep is None or time.monotonic() - _last_sweep >= SWEEP_EVERY_S:
         _last_sweep = time.monotonic()
-        sweep(root or sessions_root(), max_age_seconds())
+        sweep_here()
 
 
 class Workspace:
@@ -322,11 +373,15 @@ class Workspace:
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(folder), True)
 
     @classmethod
-    def create(cls, root: Path | None = None) -> Workspace:
+    def create(cls, root: Path | None = None, owner: str | None = None) -> Workspace:
+        """A new workspace under `root`; `owner`: the id of the Streamlit session it belongs to."""
         root = root or sessions_root()
         root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        sweep(root, max_age_seconds())
-        return cls(Path(tempfile.mkdtemp(prefix=PREFIX, dir=root)))
+        sweep_here(root)
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=root))
+        if owner:
+            (folder / OWNER_FILE).write_text(f"{os.getpid()} {owner}", encoding="utf-8")
+        return cls(folder)
 
     @property
     def tables(self) -> Path:
@@ -500,7 +555,7 @@ def of_session(state: MutableMapping) -> Workspace:
     """The session's workspace, created on first use."""
     ws = state.get(SESSION_KEY)
     if ws is None or ws.removed:
-        ws = state[SESSION_KEY] = Workspace.create()
+        ws = state[SESSION_KEY] = Workspace.create(owner=running_session())
     ws.touch()
     return ws
 

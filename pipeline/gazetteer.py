@@ -131,10 +131,11 @@ class Gazetteer:
                 continue
             if official and name.endswith("区") and text.startswith("域", end):
                 continue  # 珠江河口区域 is a region, not 河口区
+            after_name = bool(hits) and hits[-1].end == start  # 上海市|浦东新区 is one word for the segmenter
             if not official or len(name) <= 2:
-                if not _aligned(text, start, end, segmenter):
+                if not _aligned(text, start, end, segmenter, after_name):
                     continue
-            elif all(LEVEL_RANK[self.divisions[c.adcode].level] == 2 for c in candidates) \
+            elif not after_name and all(LEVEL_RANK[self.divisions[c.adcode].level] == 2 for c in candidates) \
                     and not _aligned(text, start, None, segmenter):
                 continue  # 江南山区 is not 南山区; the end may merge (朝阳区委)
             hits.append(Hit(start, end, name, candidates))
@@ -144,12 +145,12 @@ class Gazetteer:
         return hits
 
 
-def _aligned(text: str, start: int, end: int | None, segmenter: Segmenter) -> bool:
-    """Whether [start, end) starts (and, unless `end` is None, ends) on word boundaries of the
-    segmented neighbourhood."""
+def _aligned(text: str, start: int, end: int | None, segmenter: Segmenter, start_known: bool = False) -> bool:
+    """Whether [start, end) starts (unless `start_known`) and ends (unless `end` is None) on word
+    boundaries of the segmented neighbourhood."""
     lo = max(0, start - _WINDOW)
     bounds, at = {lo}, lo
     for token in segmenter.cut(text[lo:min(len(text), (end or start) + _WINDOW)]):
         at += len(token)
         bounds.add(at)
-    return start in bounds and (end is None or end in bounds)
+    return (start_known or start in bounds) and (end is None or end in bounds)

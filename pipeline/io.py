@@ -238,7 +238,7 @@ def load_resources(folder: Path = RESOURCES, segmenter_engine: str = "auto", fie
 def write_outputs(tables: dict[str, pd.DataFrame], report: dict, out: Path) -> None:
     """Validate and write every table as Parquet plus report.json, replacing `out` only when all
     of it is written. The previous outputs survive any failure or kill before the final swap.
-    Builds into one folder take turns (a lock file beside it)."""
+    Builds into one folder take turns."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
@@ -275,10 +275,14 @@ def check_out(out: Path) -> None:
 
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """One writer at a time per output folder; the lock dies with its process, even on SIGKILL."""
-    with open(out.with_name(f".{out.name}.lock"), "a") as handle:
+    """One writer at a time in the output's parent folder (a lock on the folder itself, so no lock
+    file is left behind); the lock dies with its process, even on SIGKILL."""
+    handle = os.open(out.parent, os.O_RDONLY)
+    try:
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(handle)
 
 
 def _swap(staging: Path, out: Path) -> None:

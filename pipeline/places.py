@@ -3,18 +3,25 @@ role each plays and the article's primary place. See docs/places.md.
 
 Recognition (`Gazetteer.find`) gives every hit with the divisions it may denote. Resolution
 picks one per hit, in this order of evidence:
-1. an explicit parent right before the name (长春市朝阳区, 吉林通化, 北京朝阳) fixes both;
-2. the article's other places: a candidate gains from other names inside it, in its city and in
-   its province (one sense per name and article: 朝阳区 fixed once counts for its other mentions);
+1. an explicit parent right before the name (长春市朝阳区, 吉林通化, 北京朝阳) fixes both, and
+   votes for the name's other hits (one sense per name and article);
+2. the article's other subject places: a candidate gains from other names inside it, in its city
+   and in its province;
 3. the page's other stories and the publisher's home region;
-4. a prior: the larger unit (吉林 → 吉林省, 通化 → 通化市), then a municipality's district
-   (朝阳区 → 北京市), then a provincial capital's.
-Weak candidates (a county's short name, a name that is also a common word) count only with
-support from 1–3. Evidence is gathered twice, the second time from the first round's choices.
+4. a prior: the larger unit (吉林 → 吉林省, 通化 → 通化市), a current name, then a
+   municipality's district (朝阳区 → 北京市), then a provincial capital's.
+A weak candidate (a county's short name, a name that is also a common word) counts only with
+support at city level from 1–3. Evidence is gathered twice, the second time from the first
+round's choices.
 
-Roles: `noise` for names in datelines (新华社北京…电), bylines and author notes, site footers
-(发布于:上思县); `publisher` for names inside a media outlet's name (吉林日报, 中国吉林网) and
-for the publisher's home region; `subject` for the rest.
+Roles (one per mention, decided by the text around it before resolution):
+- `noise`: datelines (新华社北京…电), bylines and author notes, site footers (发布于:上思县);
+  except that an author who is a local official (作者为四川省巴中市巴州区委书记) writes about
+  their own area, which is a subject and weighs like the title for the primary place;
+- `publisher`: inside a media outlet's name (吉林日报, 中国吉林网), and the publisher's home row;
+- `passing`: where people come from or go, models and comparisons, speakers' affiliations,
+  organisations named after a city, the capital as a venue, classes of places, routes;
+- `subject`: the rest. Only subject mentions are evidence for other names and count in charts.
 """
 
 from __future__ import annotations
@@ -42,6 +49,8 @@ _NOISE = re.compile("|".join((
     r"[（(]\s*(?:本报)?(?:记者|通讯员|作者|编者)[^）)\n]{0,80}[）)]",
     r"(?:作者单位|作者简介|发布于|IP属地|责任编辑|编辑|来源)\s*[:：][^\n]{0,40}",
 )))
+# An author note naming a local office: the author writes about their own area.
+_AUTHOR_OFFICIAL = re.compile(r"[（(]作者(?:为|系|是)[^）)\n]{0,60}?(?:[省市区县州旗盟]委(?:副书记|书记|常委)|[市区县州旗盟]长)[^）)\n]{0,40}[）)]")
 # A name followed by one of these is part of a media outlet's name: 吉林日报, 中国吉林网, 长春广播电视台,
 # 本报重庆分社 (a bureau).
 _MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视台|融媒体中心|新闻网|卫视|分社|网(?![格点络店购民友红]))")
@@ -49,7 +58,7 @@ _MEDIA = re.compile(r"(?:日报|晚报|都市报|商报|广播电视台|电视�
 # before and after it:
 _PASSING_ITEM = (
     # where people come from: 来自北京的, 从武汉返回, 老家安徽亳州, 湖北籍
-    (re.compile(r"(?:来自|从|自|老家|家乡)$"), None),
+    (re.compile(r"(?:来自|从|自|离开|老家|家乡)$"), None),
     (None, re.compile(r"籍")),
     # where people or goods go: 去北京, 奔赴武汉, 开往广东东莞的列车; where people work: 在北京打工
     (re.compile(r"(?:去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往|回到|返回)$"), None),
@@ -65,16 +74,19 @@ _PASSING_ITEM = (
     (re.compile(r"(?:代表|委员)、[^，。；\n]{0,6}$"), None),
     (None, re.compile(r"[^，。；！？\n]{0,14}?(?:代表|委员)(?:说|认为|表示|建议|介绍|告诉|：|\n|$)")),
 )
-# The capital as the venue of national events: 在北京召开, 在北京参加全国两会, 在北京市调研.
+# The venue of national events: any place of a leader's meeting (李强在上海会见…), and the capital
+# for meetings, sessions and inspections too (在北京召开, 在北京参加全国两会, 在北京市调研).
 _CAPITAL = "110000"
-_VENUE = re.compile(r"[^，。；！？\n]{0,10}?(?:召开|举行|开幕|闭幕|拉开帷幕|出席|会见|参加|调研|考察|视察|人民大会堂)")
-# Per enumeration: lists (A、B、C, or A、B等地), routes (赣州至深圳, 广州经茂名) and travel times
-# (到北京、上海仅需3小时). A place the story also names otherwise stays a subject.
+_VENUE = re.compile(r"[^，。；！？\n]{0,10}?(?:会见|会谈|出席|主持)")
+_CAPITAL_VENUE = re.compile(r"[^，。；！？\n]{0,10}?(?:召开|举行|开幕|闭幕|拉开帷幕|参加|调研|考察|视察|人民大会堂)")
+# Per enumeration (A、B和C): a class of places rather than places of action (北京、上海等一线城市,
+# 北京等重点省份), routes (赣州至深圳, 广州经茂名) and travel times (到北京、上海仅需3小时). An
+# enumeration that does something (苏州、盐城等地相继出台…) names subjects. A place the story
+# also names otherwise stays a subject.
 _LIST_GAP = {"、", "和", "及", "与", "以及"}
 _ROUTE_GAP = {"至", "经", "到", "—", "-"}
-_LIST_END = re.compile(r"等")
+_LIST_END = re.compile(r"等[^，。；、地]{0,4}?(?:城市|省份|省区|省市|地区)")
 _TRAVEL = (re.compile(r"到$"), re.compile(r"(?:仅|只|约)?需"))
-LIST_ITEMS = 3  # an enumeration of at least this many places (without 等) is a list
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,8 @@ class Mention:
     end: int
     name: str
     adcode: str
-    role: str  # subject | publisher | noise
+    role: str  # subject | passing | publisher | noise
+    by_author: bool = False  # named in the author's official title (weighs like the title)
 
 
 def find_mentions(text: str, gaz: Gazetteer, segmenter: Segmenter, context: Counter | None = None) -> list[Mention]:
@@ -93,27 +106,26 @@ def find_mentions(text: str, gaz: Gazetteer, segmenter: Segmenter, context: Coun
 
 
 def resolve(text: str, hits: list[Hit], gaz: Gazetteer, context: Counter) -> list[Mention]:
-    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out.
-    Only subject hits are evidence for other names (a dateline's 北京 says nothing about 朝阳)."""
-    noise = [m.span() for m in _NOISE.finditer(text)]
-    roles = [_role(text, hit, noise) for hit in hits]
-    _mark_passing(text, hits, roles)
+    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out."""
+    roles, by_author = _roles(text, hits)
     fixed = _explicit_parents(hits, gaz)
+    inner = _inner_names(hits, fixed, gaz)
     votes = Counter((hits[i].name, code) for i, code in fixed.items())
     chosen = dict(fixed)
     chosen.update((i, h.candidates[0].adcode) for i, h in enumerate(hits)
-                  if i not in fixed and len(h.candidates) == 1 and not h.candidates[0].weak)
+                  if i not in fixed and i not in inner and len(h.candidates) == 1 and not h.candidates[0].weak)
     for _ in range(2):  # the first round's choices are the second round's evidence
         evidence = _Evidence([(hits[i].name, gaz.divisions[code]) for i, code in chosen.items() if roles[i] == "subject"])
         best: dict[str, str | None] = {}
         chosen = dict(fixed)
         for i, hit in enumerate(hits):
-            if i not in fixed:
+            if i not in fixed and i not in inner:
                 if hit.name not in best:
                     best[hit.name] = _choose(hit, gaz, evidence, votes, context)
                 if best[hit.name]:
                     chosen[i] = best[hit.name]
-    return [Mention(hits[i].start, hits[i].end, hits[i].name, code, roles[i]) for i, code in sorted(chosen.items())]
+    return [Mention(hits[i].start, hits[i].end, hits[i].name, code, roles[i], i in by_author)
+            for i, code in sorted(chosen.items())]
 
 
 def _explicit_parents(hits: list[Hit], gaz: Gazetteer) -> dict[int, str]:
@@ -130,6 +142,18 @@ def _explicit_parents(hits: list[Hit], gaz: Gazetteer) -> dict[int, str]:
             parent, child = max(pairs, key=lambda pc: (_prior(gaz, pc[1]), _prior(gaz, pc[0]), pc[1].adcode))
             fixed[i - 1], fixed[i] = parent.adcode, child.adcode
     return fixed
+
+
+def _inner_names(hits: list[Hit], fixed: dict[int, str], gaz: Gazetteer) -> set[int]:
+    """Short names right after an official city or county name that is not their parent: they
+    name a smaller place inside it (沅江市长春垸, 公主岭市河北街道), not the division."""
+    inner = set()
+    for i in range(1, len(hits)):
+        before, hit = hits[i - 1], hits[i]
+        if before.end == hit.start and i not in fixed and all(c.kind != "full" for c in hit.candidates) \
+                and any(c.kind == "full" and gaz.divisions[c.adcode].level != "province" for c in before.candidates):
+            inner.add(i)
+    return inner
 
 
 class _Evidence:
@@ -155,9 +179,7 @@ def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, conte
     scored = []
     for candidate in hit.candidates:
         d = gaz.divisions[candidate.adcode]
-        own_key = ("code", d.adcode) if d.level == "county" and d.city_code != d.adcode else \
-            ("city", d.adcode) if d.city_code == d.adcode else ("province", d.adcode)
-        own = evidence.count(own_key, hit.name)
+        own = evidence.count(_own_key(d), hit.name)
         city = evidence.count(("city", d.city_code), hit.name)
         province = evidence.count(("province", d.province_code), hit.name)
         vote = votes[(hit.name, d.adcode)]
@@ -170,6 +192,14 @@ def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, conte
     return max(scored)[2] if scored else None
 
 
+def _own_key(d: Division) -> tuple[str, str]:
+    """The evidence key of the places inside `d`: a city's (or municipality's) places, a
+    province's, or a county's own mentions."""
+    if d.city_code == d.adcode:
+        return ("city", d.adcode)
+    return ("province", d.adcode) if d.level == "province" else ("code", d.adcode)
+
+
 def _prior(gaz: Gazetteer, candidate: Candidate) -> float:
     """Without evidence: the larger unit, a current official name, a municipality's or a capital's
     district."""
@@ -180,16 +210,25 @@ def _prior(gaz: Gazetteer, candidate: Candidate) -> float:
     return prior
 
 
-def _role(text: str, hit: Hit, noise: list[tuple[int, int]]) -> str:
-    if _MEDIA.match(text, hit.end):
-        return "publisher"
-    if any(s <= hit.start and hit.end <= e for s, e in noise):
-        return "noise"
-    return "subject"
+def _roles(text: str, hits: list[Hit]) -> tuple[list[str], set[int]]:
+    """The role of each hit, and the hits in an author's official title."""
+    noise = [m.span() for m in _NOISE.finditer(text)]
+    official = [m.span() for m in _AUTHOR_OFFICIAL.finditer(text)]
+    by_author = {i for i, h in enumerate(hits) if any(s <= h.start and h.end <= e for s, e in official)}
+    roles = []
+    for i, hit in enumerate(hits):
+        if _MEDIA.match(text, hit.end):
+            roles.append("publisher")
+        elif i not in by_author and any(s <= hit.start and hit.end <= e for s, e in noise):
+            roles.append("noise")
+        else:
+            roles.append("subject")
+    passing = _passing(text, hits)
+    return [("passing" if role == "subject" and i in passing else role) for i, role in enumerate(roles)], by_author
 
 
-def _mark_passing(text: str, hits: list[Hit], roles: list[str]) -> None:
-    """Turn subject roles into `passing` for origins, work destinations and lists. Adjacent hits
+def _passing(text: str, hits: list[Hit]) -> set[int]:
+    """The hits named in passing (see _PASSING_ITEM and the enumeration rules). Adjacent hits
     (湖北武汉) form one item; items joined by 、/和/及/与 form an enumeration."""
     items: list[list[int]] = []
     for i, hit in enumerate(hits):
@@ -198,29 +237,28 @@ def _mark_passing(text: str, hits: list[Hit], roles: list[str]) -> None:
         else:
             items.append([i])
     groups: list[list[list[int]]] = []
-    routes = set()
+    out = set()
     for item in items:
         gap = text[hits[groups[-1][-1][-1]].end:hits[item[0]].start] if groups else None
         if gap in _LIST_GAP:
             groups[-1].append(item)
-        else:
-            if gap in _ROUTE_GAP:
-                routes.update(groups[-1][-1] + item)
-            groups.append([item])
+            continue
+        if gap in _ROUTE_GAP:  # 赣州至深圳: both ends of a route
+            out.update(groups[-1][-1] + item)
+        groups.append([item])
     for group in groups:
         start, end = hits[group[0][0]].start, hits[group[-1][-1]].end
-        listed = False and len(group) >= LIST_ITEMS or bool(
+        listed = bool(_LIST_END.match(text, end)) or bool(
             _TRAVEL[0].search(text, max(0, start - 1), start) and _TRAVEL[1].match(text, end))
         for item in group:
             first, last = hits[item[0]], hits[item[-1]]
             before = text[max(0, first.start - 10):first.start]
-            passing = listed or any((b is None or b.search(before)) and (a is None or a.match(text, last.end))
-                                    for b, a in _PASSING_ITEM)
-            venue = any(c.adcode == _CAPITAL for c in last.candidates) and before.endswith("在") \
-                and _VENUE.match(text, last.end)
-            for i in item:
-                if roles[i] == "subject" and (passing or venue or i in routes):
-                    roles[i] = "passing"
+            venue = before.endswith("在") and (_VENUE.match(text, last.end) or (
+                any(c.adcode == _CAPITAL for c in last.candidates) and _CAPITAL_VENUE.match(text, last.end)))
+            if listed or venue or any((b is None or b.search(before)) and (a is None or a.match(text, last.end))
+                                      for b, a in _PASSING_ITEM):
+                out.update(item)
+    return out
 
 
 def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,
@@ -268,7 +306,7 @@ def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mention
 
 def _primary(subject: list[Mention], body_start: int, gaz: Gazetteer) -> str | None:
     """The main place, or None for national, placeless or scattered articles:
-    1. a city named in the title (the most-named one if several);
+    1. a city named in the title or the author's official title (the most-named one if several);
     2. else a province named in the title: a province-level story;
     3. else the dominant city: named in the lead, with at least PRIMARY_SHARE of the weighted city
        mentions and a weight of PRIMARY_MIN_WEIGHT;
@@ -281,7 +319,7 @@ def _primary(subject: list[Mention], body_start: int, gaz: Gazetteer) -> str | N
     for code, weight in weights.items():
         if gaz.divisions[code].city_code:
             by_city[gaz.divisions[code].city_code] += weight
-    in_title = [gaz.divisions[m.adcode] for m in subject if m.start < body_start]
+    in_title = [gaz.divisions[m.adcode] for m in subject if m.start < body_start or m.by_author]
     in_lead = {gaz.divisions[m.adcode].city_code for m in subject if m.start < body_start + LEAD_CHARS}
     title_cities = {d.city_code for d in in_title if d.city_code}
     if title_cities:

@@ -35,7 +35,7 @@ class Line:
     start: int
     end: int
     text: str  # normalised and stripped
-    kind: str  # blank | furniture | ad | caption | byline | title | body
+    kind: str  # blank | furniture | ad | caption | byline | repeat | title | body
     indented: bool
 
 
@@ -84,7 +84,7 @@ def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
         elif patterns.byline.search(stripped):
             kind = "byline"
         elif stripped in seen and len(stripped) >= 6:
-            kind = "furniture"  # a repeated line: a scraped page's doubled title, a running head
+            kind = "repeat"  # a repeated line: a scraped page's doubled title, a running head
         elif is_title_like(stripped):
             kind = "title"
         else:
@@ -97,12 +97,12 @@ def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
 
 def _drop_title_echoes(lines: list[Line], head: int = 12) -> None:
     """A scraped page often opens with the title plus site junk ("标题 吉网原创-第一新闻 …"):
-    a line near the top that starts with a later title line is furniture."""
+    a line near the top that starts with a later title line is such a repeat."""
     content = [line for line in lines if line.kind != "blank"][:head]
     for i, line in enumerate(content):
         for later in content[i + 1:]:
             if later.kind == "title" and len(later.text) >= 8 and line.text.startswith(later.text) and line.text != later.text:
-                line.kind = "furniture"
+                line.kind = "repeat"
                 break
 
 
@@ -168,7 +168,7 @@ def _story(lines: list[Line], patterns: LinePatterns, head: tuple[str, str, str]
     for line in lines:
         if line.kind == "furniture" and (credit := patterns.header_source.search(line.text)):
             credits.append(credit.group("source"))
-        if line.kind in ("blank", "furniture", "ad", "caption"):
+        if line.kind in ("blank", "furniture", "ad", "caption") or (line.kind == "repeat" and head is None):
             continue
         if line.kind == "byline":
             bylines.append(line.text)
@@ -232,8 +232,8 @@ def split_page(text: str, patterns: LinePatterns, title: str | None = None) -> P
         story = _story(lines[skip:], patterns, ("", title, ""), min_chars=1)
         return Page([story] if story is not None else [], ads)
     head = _fixed_head(lines, patterns)
-    if head is not None:
-        story = _story(lines[3:], patterns, head)
+    if head is not None:  # one article by layout: a one-sentence photo story counts
+        story = _story(lines[3:], patterns, head, min_chars=1)
         if story is not None:
             story.span_start = next(line.start for line in lines if line.kind != "blank")
         return Page([story] if story is not None else [], ads)

@@ -227,8 +227,10 @@ def hostile_text(out: Path, sizes: Sizes) -> list[Expect]:
            + "".join(f"<p>{p}</p>" for p in _unique_body(3).split("\n") if p.strip()) + f"<p>{escaped}</p></body></html>")
     _write(out, "hostile/script_in_body.txt", "<script>window.__pwned=1</script>长春优化营商环境\n\n"
            + _unique_body(4) + "\n\n<img src=x onerror=\"window.__pwned=1\"> [链接](javascript:alert(1))\n")
+    long_title = "长春市优化营商环境" + "很长的标题" * 600
+    _write(out, "hostile/long_lines.md", f"---\ntitle: {long_title}\n---\n" + _unique_body(5) + "营商环境" * 50_000 + "。\n")
     return [Expect("hostile_text", f"hostile/front_{i}.md", "read") for i in range(len(HOSTILE_TITLES))] + [
-        Expect("hostile_text", "hostile/entities.html", "read"), Expect("hostile_text", "hostile/script_in_body.txt", "read")]
+        Expect("hostile_text", f"hostile/{name}", "read") for name in ("entities.html", "script_in_body.txt", "long_lines.md")]
 
 
 def invisible_characters(out: Path, sizes: Sizes) -> list[Expect]:
@@ -358,7 +360,7 @@ CASES: dict[str, tuple[Callable[[Path, Sizes], list[Expect]], str]] = {
     "surrogate_escapes": (surrogate_escapes, "\\ud800 / \\udfff escapes (lone surrogates) in YAML front matter and JSON"),
     "json": (json_files, "malformed, truncated, 100,000-deep arrays/objects, 900-deep field, scalars, no text field, \\u0000 escapes, truncated JSONL"),
     "ragged_csv": (ragged_csv, "CSV rows with extra and missing fields"),
-    "hostile_text": (hostile_text, "<script>, <img onerror>, Markdown links in titles, sources and bodies; HTML entities"),
+    "hostile_text": (hostile_text, "<script>, <img onerror>, Markdown links and images in titles, sources and bodies; HTML entities; a 3,000-character title and a 200,000-character line"),
     "invisible_characters": (invisible_characters, "zero-width and right-to-left characters (in text and a title), terminal escapes and control characters, CR line ends"),
     "deep_html": (deep_html, "50,000 nested <div>s, unclosed tags"),
     "links": (links, "symbolic link loops (to itself, to its parent, a self-referencing file), a broken link, a FIFO"),

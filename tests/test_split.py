@@ -6,6 +6,7 @@ import json
 import pytest
 
 from pipeline.formats import parse
+from pipeline.clean import normalize
 from pipeline.split import split_page
 from tests.conftest import ROOT, seed
 
@@ -147,3 +148,19 @@ def test_other_pages_are_not_taken_for_the_people_s_daily_layout(resources, text
 ])
 def test_files_without_prose_give_no_story(resources, text, title):
     assert split_page(text, resources.patterns, title=title).stories == []
+
+
+def test_people_s_daily_layout_keeps_repeated_and_bulleted_lines(resources):
+    """Clean text repeats lines (同志们！ in a speech, a heading after its table of contents) and
+    bullets its points: both are content there, unlike a scraped page's doubled title."""
+    point = "■" + seed_line("002", 9)
+    lines = [seed_line("002", 17), seed_line("002", 9), seed_line("002", 17), point, "◆ 分 优环境 抓项目 促振兴"]
+    text = "\n谋势致远赢发展\n\n" + "\n".join("\u3000\u3000" + line for line in lines)
+    [story] = split_page(text, resources.patterns).stories
+    assert story.paragraphs == [normalize(line).strip() for line in lines[:4]]  # a short bulleted header is furniture
+
+
+def test_people_s_daily_photo_story_of_one_sentence_is_an_article(resources):
+    text = "\n通化万峰:迎春风 滑春雪\n\n\u3000\u3000" + "3月11日,万峰通化滑雪度假区迎来一场春雪。" + "\n\u3000\u3000本报记者 李铭摄\n"
+    [story] = split_page(text, resources.patterns).stories
+    assert story.paragraphs == ["3月11日,万峰通化滑雪度假区迎来一场春雪。"]

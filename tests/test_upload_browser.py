@@ -92,19 +92,18 @@ def test_upload_build_and_edit_themes(app_url, new_page, sessions, output_dir): 
     assert len(seen) >= 3 and any("读取文件" in s for s in seen), seen  # the bar went through the steps
     metrics = page.get_by_test_id("stMetric").all_inner_texts()
     assert metrics[1].split()[-1] == "1" and metrics[2].split()[-1] == str(len(case.files)), metrics
-    skipped = page.locator(".st-key-upload-skipped")
-    assert "corpus.zip/scan.txt" in skipped.inner_text() or "corpus.zip/scan.txt" in page.content()
+    assert "corpus.zip/scan.txt" in page.locator(".st-key-upload-skipped").text_content()
     page.screenshot(path=str(output_dir / "report.png"), full_page=True)
     workspaces = [p for p in sessions.iterdir() if p.name.startswith("session-")]
     assert len(workspaces) == 1 and (workspaces[0] / "tables" / "articles.parquet").is_file()
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="总览").click()
+    page.locator("[data-testid='stSidebarNav'] a[href$='/overview']").click()
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     wait_for_app(page)
     assert case.cities <= set(chart_text(page, "chart-top-cities").split()), chart_text(page, "chart-top-cities")
     assert "长春市" not in chart_text(page, "chart-theme-city")  # the bundled sample is gone from this session
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="主题词典").click()
+    page.locator("[data-testid='stSidebarNav'] a[href$='/themes_editor']").click()
     page.wait_for_selector(".st-key-chart-editor-themes .js-plotly-plot", timeout=60_000)
     wait_for_app(page)
     assert case.label not in chart_text(page, "chart-editor-themes")
@@ -119,11 +118,11 @@ def test_upload_build_and_edit_themes(app_url, new_page, sessions, output_dir): 
     assert case.label in chart_text(page, "chart-editor-themes")
     page.screenshot(path=str(output_dir / "editor.png"), full_page=True)
 
-    page.close()  # the session ends: its folder goes once Streamlit drops the session
-    probe = new_page()
-    deadline = time.monotonic() + 30
+    page.close()  # the session ends: its folder goes at a sweep once it can no longer reconnect
+    other = new_page()
+    deadline = time.monotonic() + 40
     while workspaces[0].exists() and time.monotonic() < deadline:
-        probe.goto(f"{app_url}/_stcore/health")
-        time.sleep(0.5)
-    probe.close()
+        other.goto(f"{app_url}/upload")  # every page run may sweep (at most every few seconds)
+        wait_for_app(other)
+        time.sleep(1)
     assert not workspaces[0].exists()

@@ -227,6 +227,15 @@ def test_idle_workspaces_are_swept(tmp_path):
     assert old.removed and not fresh.removed
 
 
+def test_workspaces_of_ended_sessions_are_swept_once_they_cannot_come_back(tmp_path):
+    gone, connected, elsewhere = (Workspace.create(tmp_path, owner=name) for name in ("gone", "connected", "elsewhere"))
+    (elsewhere.folder / workspace.OWNER_FILE).write_text("1 elsewhere")  # another server process's session
+    ended = {"gone", "elsewhere"}.__contains__
+    assert workspace.sweep(tmp_path, max_age_s=3600, ended=ended, grace_s=60) == []  # it may still reconnect
+    assert workspace.sweep(tmp_path, max_age_s=3600, now=time.time() + 61, ended=ended, grace_s=60) == [gone.folder]
+    assert connected.folder.is_dir() and elsewhere.folder.is_dir()
+
+
 def test_a_workspace_goes_away_with_its_session(tmp_path, monkeypatch):
     monkeypatch.setenv(workspace.ROOT_ENV, str(tmp_path))
     state = {}

@@ -64,9 +64,10 @@ if report:
     cols[2].metric(t("upload_articles", lang), f"{report.get('articles', 0):,}")
     cols[3].metric(t("upload_duplicates", lang), f"{report.get('duplicates_collapsed', 0):,}")
     if report["skipped"]:
-        st.markdown(f"**{t('upload_skipped_title', lang)}**")
-        st.dataframe([{t("col_path", lang): s["path"], t("col_reason", lang): s["reason"]} for s in report["skipped"]],
-                     hide_index=True, key="upload-skipped")
+        with st.container(key="upload-skipped"):
+            st.markdown(f"**{t('upload_skipped_title', lang)}**")
+            st.dataframe([{t("col_path", lang): s["path"], t("col_reason", lang): s["reason"]} for s in report["skipped"]],
+                         hide_index=True)
     if report.get("durations_s"):
         with st.expander(t("upload_durations", lang)):
             st.dataframe([{t("col_step", lang): t(f"step_{k}", lang), t("col_seconds", lang): v} for k, v in report["durations_s"].items()
