@@ -4,7 +4,7 @@ running app's peak memory while a browser visits every page and downloads every 
     .venv/bin/python benchmarks/bench_export.py            # export times (in this process)
     .venv/bin/python benchmarks/bench_export.py --app      # + peak memory of the running app
 
-Charts are the sample's real ones (or those of --data). Memory is that of the streamlit server's
+Charts are the overview page's own, on the bundled sample (or --data). Memory is that of the streamlit server's
 whole process tree (the app, kaleido's Chromium and its helpers), sampled every 0.25 s; the
 visiting browser is Playwright's, outside that tree. The figure to compare with a container's
 limit is "resident, shared pages once" (see _memory_kb); PSS and summed RSS are shown alongside.
@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -28,23 +25,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import charts, export, queries  # noqa: E402
-from dashboard.i18n import theme_labels  # noqa: E402
+from dashboard import export, queries  # noqa: E402
 from dashboard.state import Filters  # noqa: E402
+from tests.appserver import launch_chromium, serve  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def sample_charts(folder: str) -> list[export.Chart]:
-    labels = theme_labels("zh")
-    counts = queries.theme_city_counts(folder, Filters())
-    months = queries.monthly_theme_counts(folder, Filters())
-    return [
-        export.Chart("heatmap", charts.theme_city_heatmap(counts, labels, False, {"title": "各城市的主题分布", "x": "城市", "y": "主题", "hover": "文章"}), counts),
-        export.Chart("timeline", charts.monthly_theme_bars(months, labels, {"title": "各主题每月文章数", "x": "月份", "y": "文章数"}), months),
-    ]
+def overview_charts(folder: str) -> list[export.Chart]:
+    """The overview page's charts on `folder`, as the app draws them."""
+    os.environ["GOVLENS_DATA"] = folder
+    return export.page_charts("overview", {}, timeout=300)
 
 
 def _timed(fn) -> tuple[float, object]:
@@ -54,9 +45,11 @@ def _timed(fn) -> tuple[float, object]:
 
 
 def bench_formats(folder: str, warm_runs: int) -> None:
-    charts_ = sample_charts(folder)
-    heatmap = charts_[0]
-    print(f"chart: heatmap of {folder} ({len(heatmap.data)} cells), {export.DEFAULT_WIDTH}×{heatmap.visual.layout.height} layout px, PNG at {export.PNG_SCALE}×")
+    charts = overview_charts(folder)
+    heatmap = next(c for c in charts if c.name == "theme-city")
+    width, height = heatmap.visual.layout.width or export.DEFAULT_WIDTH, heatmap.visual.layout.height
+    print(f"chart: the overview's theme × city heatmap on {folder} ({len(heatmap.data)} cells), {width}×{height} layout px, "
+          f"PNG at {export.PNG_SCALE}×; {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"{'format':<8}{'first (launch + render)':>26}{'warm median':>14}{'warm max':>11}{'size':>10}")
     for fmt in export.FORMATS:
         export.close_renderer()
@@ -65,13 +58,14 @@ def bench_formats(folder: str, warm_runs: int) -> None:
         print(f"{fmt:<8}{first:>25.2f}s{statistics.median(warm):>13.3f}s{max(warm):>10.3f}s{len(data) / 1024:>8.0f} kB")
     csv_time, csv = _timed(lambda: export.chart_bytes(heatmap, "csv"))
     print(f"{'csv':<8}{csv_time:>25.3f}s{'':>14}{'':>11}{len(csv) / 1024:>8.0f} kB")
-    zip_times = [_timed(lambda: export.view_zip(charts_, "overview", Filters(), "zh", folder)) for _ in range(3)]
-    print(f"export-all zip of {len(charts_)} charts (PNG+SVG+CSV each), warm: median {statistics.median(t for t, _ in zip_times):.2f}s, "
-          f"{len(zip_times[0][1]) / 1024:.0f} kB")
+    zips = [_timed(lambda: export.view_zip(charts, "overview", Filters(), "zh", folder)) for _ in range(3)]
+    print(f"export-all zip of the overview's {len(charts)} charts (PNG+SVG+CSV each), warm: median "
+          f"{statistics.median(t for t, _ in zips):.2f}s, {len(zips[0][1]) / 1024:.0f} kB")
     export.close_renderer()
     import plotly.io as pio
 
-    oneshot = [_timed(lambda: pio.to_image(heatmap.visual, format="png", width=export.DEFAULT_WIDTH, scale=export.PNG_SCALE))[0] for _ in range(2)]
+    oneshot = [_timed(lambda: pio.to_image(heatmap.visual, format="png", width=export.DEFAULT_WIDTH, scale=export.PNG_SCALE))[0]
+               for _ in range(2)]
     print(f"for comparison, plotly's to_image without a kept renderer (a browser per call): {', '.join(f'{t:.2f}s' for t in oneshot)}")
 
 
@@ -158,42 +152,27 @@ def _mb(memory) -> str:
 def bench_app(folder: str) -> None:
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = dict(os.environ, **{"GOVLENS_DATA": folder})
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"), "--server.port", str(port),
-                               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    sampler = Sampler(server.pid)
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+    with serve(Path(folder)) as server, sync_playwright() as playwright:
+        sampler = Sampler(server.pid)
         sampler.start()
-        print(f"\napp on {folder}, started: {_mb(sampler.now())}")
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS)
+        try:
+            print(f"\napp on {folder}, started: {_mb(sampler.now())}")
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            paths = _visit(page, url, "")
+            paths = _visit(page, server.url, "")
             for path in paths[1:]:
-                _visit(page, url, path)
+                _visit(page, server.url, path)
             print(f"after visiting {len(paths)} pages, nothing exported: {_mb(sampler.now())}, {sampler.now()[3]} processes")
-            downloads = sum(_export_everything(page, url, path) for path in paths)
+            downloads = sum(_export_everything(page, server.url, path) for path in paths)
             print(f"after {downloads} downloads (every button of every page, export-all included): {_mb(sampler.now())}, "
                   f"{sampler.now()[3]} processes")
             browser.close()
-        sampler.done.set()
-        sampler.join()
+        finally:
+            sampler.done.set()
+            sampler.join()
         print(f"peak of the app's process tree: {_mb(sampler.peak)}, up to {sampler.processes} processes")
-    finally:
-        sampler.done.set()
-        server.terminate()
-        server.wait(timeout=20)
+        if server.errors():
+            print(f"the server logged errors: {server.errors()}")
 
 
 def _wait(page) -> None:

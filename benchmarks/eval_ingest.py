@@ -162,6 +162,19 @@ def corpus_run(out: Path) -> None:
                 groups[folder] += 1
     for folder in sorted(copies):
         print(f"  duplicates within {folder}/: {copies[folder]:,} copies collapsed into {groups[folder]:,} articles")
+    # People's Daily file names carry the publication day: an article of the crawl (dated by its
+    # first publication when copies were collapsed) has the earliest day of its copies' names.
+    from pipeline.dates import from_path
+
+    checked = Counter()
+    for paths, date in zip(articles[Col.copy_paths], articles[Col.date]):
+        named = [guess for guess in map(from_path, paths) if guess and paths[0].startswith("rmrb")]
+        truth = min(named, key=lambda guess: guess.date) if named else None
+        if truth is not None:
+            checked["dated by file name"] += 1
+            checked["other date"] += date != truth.date
+            checked["other year"] += not isinstance(date, str) or date[:4] != truth.date[:4]
+    print(f"  rmrb*/ articles against their file-name date: {dict(checked)}")
     print(f"  durations (s): {report['durations_s']}")
 
 

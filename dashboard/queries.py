@@ -39,8 +39,10 @@ NEEDED = {
     "indicators": (Col.article_id, Col.value, Col.unit, Col.measure, Col.sentence),
     "terms": (Col.article_id, Col.term, Col.mentions),
 }
-ON_DISK = ("terms",)  # large (every term of every article) and read by one query: scanned, not loaded
+EXACT_TERM_ROWS = 3_000_000  # term counts of a selection up to this many (article, term) rows are summed exactly
+TEXT_MEMORY = 1_500_000_000  # bytes of article text held in memory; beyond, texts are read from the file
 SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
+OTHER_TERMS = "\x00"  # stands for all the terms a group does not use (never shown)
 
 
 class DataError(RuntimeError):
@@ -78,6 +80,11 @@ def _database(folder: str, stamp: tuple) -> tuple[duckdb.DuckDBPyConnection, fro
 
 
 def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
+    """Load the folder's tables into an in-memory database. Besides the tables: `subject` (the
+    places that count in charts), `texts` (article_id, text), and term counts keyed by integers
+    for speed (`articles.aid`, `vocab` (tid, term)): `counts` (aid, tid, n) from the `terms` table
+    (each article's keywords, counted once, in folders built before it) and `keyword_counts`
+    from the keywords; `article_terms` / `article_keywords` hold each article's totals."""
     path = Path(folder)
     missing = [name for name in REQUIRED if not (path / f"{name}.parquet").is_file()]
     if missing:
@@ -96,13 +103,10 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
             if lacking:
                 raise DataError(f"{folder}/{name}.parquet lacks columns {sorted(lacking)}: it was built by an older "
                                 "version. Rebuild it with `python -m pipeline build`.")
-            if name == "articles" or name in ON_DISK:  # read it all once: damage to what stays on disk shows now, not mid-page
-                con.execute(f"SELECT max(length(CAST(COLUMNS(*) AS VARCHAR))) FROM {source}").fetchall()
-            if name == "articles":  # texts stay on disk: only searches and the reader need them
-                con.execute(f"CREATE TABLE articles AS SELECT * EXCLUDE ({Col.text}) FROM {source}")
-                con.execute(f"CREATE VIEW texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
-            elif name in ON_DISK:
-                con.execute(f"CREATE VIEW {name} AS SELECT * FROM {source}")
+            if name == "articles":
+                _load_articles(con, source)
+            elif name == "terms":
+                con.execute(f"CREATE TEMP VIEW term_source AS SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM {source}")
             else:
                 con.execute(f"CREATE TABLE {name} AS SELECT * FROM {source}")
         except duckdb.Error as exc:
@@ -110,8 +114,31 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
             raise DataError(f"{folder}/{name}.parquet is unreadable or corrupt ({str(exc).splitlines()[0]}). "
                             "Rebuild the tables with `python -m pipeline build`.") from None
         loaded.append(name)
+    keywords = f"SELECT {Col.article_id}, {Col.term}, 1 AS n FROM keywords"
+    if "terms" not in loaded:
+        con.execute(f"CREATE TEMP VIEW term_source AS {keywords}")
+    con.execute(f"""CREATE TABLE vocab AS SELECT (row_number() OVER ())::INTEGER AS tid, {Col.term}
+                    FROM (SELECT {Col.term} FROM term_source UNION SELECT {Col.term} FROM keywords)""")
+    for table, rows in (("counts", "term_source"), ("keyword_counts", f"({keywords})")):
+        con.execute(f"""CREATE TABLE {table} AS SELECT a.aid, v.tid, s.n::INTEGER AS n
+                        FROM {rows} s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
+    con.execute("CREATE TABLE article_terms AS SELECT aid, sum(n)::BIGINT AS n, count(*) AS rows FROM counts GROUP BY aid")
+    con.execute("CREATE TABLE article_keywords AS SELECT aid, count(*)::BIGINT AS n, count(*) AS rows FROM keyword_counts GROUP BY aid")
+    con.execute("DROP VIEW term_source")
     con.execute(f"CREATE TABLE subject AS SELECT * FROM places WHERE {Col.role} = '{SUBJECT}'")
     return con, frozenset(loaded)
+
+
+def _load_articles(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """Articles without their texts, numbered (`aid`); the texts in memory when they fit in
+    TEXT_MEMORY, else read from the file by the few queries that need them."""
+    con.execute(f"CREATE TABLE articles AS SELECT (row_number() OVER ())::INTEGER AS aid, * EXCLUDE ({Col.text}) FROM {source}")
+    (size,) = con.execute(f"SELECT sum({Col.n_chars})::BIGINT * 3 FROM articles").fetchone()  # UTF-8: 3 bytes a character
+    if (size or 0) <= TEXT_MEMORY:
+        con.execute(f"CREATE TABLE texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
+    else:  # read it all once: damage to what stays on disk shows now, not mid-page
+        con.execute(f"SELECT max(length({Col.text})) FROM {source}").fetchall()
+        con.execute(f"CREATE VIEW texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
 
 
 def _cursor(folder: str) -> duckdb.DuckDBPyConnection:
@@ -385,30 +412,46 @@ def city_monthly(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.D
 def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n: int = 15) -> pd.DataFrame:
     """The terms that set each chosen city's articles apart from the rest of the selection (log-odds
     ratio with an informative Dirichlet prior, `pipeline.termstats`): city, term, z, group_count
-    (mentions in the city's articles), rest_count. Counts come from the `terms` table, or from
-    each article's keywords (counted once) in folders built before it existed."""
+    (mentions in the city's articles), rest_count. `attrs["counted"]` says what was counted:
+    "terms" (every content term, the `terms` table) when the selection has at most
+    EXACT_TERM_ROWS of them, else "keywords" (each article's keywords, once): the terms of a large
+    selection take seconds to count, its keywords a tenth of that."""
+    columns = [Col.city, Col.term, "z", "group_count", "rest_count"]
     if not cities:
-        return pd.DataFrame(columns=[Col.city, Col.term, "z", "group_count", "rest_count"])
+        return pd.DataFrame(columns=columns)
     cte, params = _selected(filters)
-    source = (f"SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM terms" if "terms" in tables(folder)
-              else f"SELECT {Col.article_id}, {Col.term}, 1 AS n FROM keywords")
-    counts = _df(folder, f"""{_city_articles(cte)},
-        tm AS (SELECT t.* FROM ({source}) t JOIN sel USING ({Col.article_id}))
-        SELECT pc.{Col.city}, tm.{Col.term}, sum(tm.n) AS n FROM pc JOIN tm USING ({Col.article_id})
-        WHERE pc.{Col.city} IN ({_in(cities)}) GROUP BY 1, 2
-        UNION ALL
-        SELECT NULL, {Col.term}, sum(n) FROM tm GROUP BY 2""", params + list(cities))
-    total = counts[counts[Col.city].isna()].set_index(Col.term)["n"]
+    (rows,) = _cursor(folder).execute(f"""{cte} SELECT coalesce(sum(t.rows), 0) FROM article_terms t
+        JOIN articles a USING (aid) JOIN sel USING ({Col.article_id})""", params).fetchone()
+    exact = "terms" in tables(folder) and rows <= EXACT_TERM_ROWS
+    counts, totals = ("counts", "article_terms") if exact else ("keyword_counts", "article_keywords")
+    # Only the terms of the chosen cities' articles can come out on top (a term a city never uses
+    # has a negative log-odds), so only theirs are counted over the whole selection.
+    found = _df(folder, f"""{_city_articles(cte)},
+        sel_aid AS (SELECT a.aid FROM articles a JOIN sel USING ({Col.article_id})),
+        city_aid AS (SELECT DISTINCT pc.{Col.city}, a.aid FROM pc JOIN articles a USING ({Col.article_id})
+                     WHERE pc.{Col.city} IN ({_in(cities)})),
+        grp AS (SELECT c.{Col.city}, k.tid, sum(k.n) AS g FROM city_aid c JOIN {counts} k USING (aid) GROUP BY 1, 2),
+        total AS (SELECT k.tid, sum(k.n) AS total FROM {counts} k SEMI JOIN sel_aid USING (aid)
+                  WHERE k.tid IN (SELECT tid FROM grp) GROUP BY 1),
+        n_city AS (SELECT c.{Col.city}, sum(t.n) AS n_city FROM {totals} t JOIN city_aid c USING (aid) GROUP BY 1),
+        n_selection AS (SELECT sum(t.n) AS n_selection FROM {totals} t SEMI JOIN sel_aid USING (aid))
+        SELECT grp.{Col.city}, v.{Col.term}, grp.g, total.total, n_city.n_city, n_selection.n_selection
+        FROM grp JOIN total USING (tid) JOIN vocab v USING (tid) JOIN n_city USING ({Col.city}) CROSS JOIN n_selection""",
+        params + list(cities))
     frames = []
-    for city in cities:
-        group = counts[counts[Col.city] == city].set_index(Col.term)["n"]
-        if group.empty:
-            continue
-        rest = total.sub(group, fill_value=0).clip(lower=0)
-        frames.append(termstats.distinctive_terms(group, rest, top=n).assign(**{Col.city: city}))
-    if not frames:
-        return pd.DataFrame(columns=[Col.city, Col.term, "z", "group_count", "rest_count"])
-    return pd.concat(frames, ignore_index=True)[[Col.city, Col.term, "z", "group_count", "rest_count"]]
+    for city, part in found.groupby(Col.city, sort=False):
+        group = part.set_index(Col.term)["g"].astype("float64")
+        rest = part.set_index(Col.term)["total"].astype("float64") - group
+        # Every other term of the selection as one: the totals and the prior's sum stay exact.
+        others = float(part["n_selection"].iloc[0] - part["n_city"].iloc[0]) - rest.sum()
+        group[OTHER_TERMS], rest[OTHER_TERMS] = 0.0, max(others, 0.0)
+        best = termstats.distinctive_terms(group, rest, top=n)
+        frames.append(best[best["term"] != OTHER_TERMS].assign(**{Col.city: city}))
+    both = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    order = {c: i for i, c in enumerate(cities)}
+    both = both.sort_values(Col.city, key=lambda c: c.map(order), kind="stable")[columns].reset_index(drop=True)
+    both.attrs["counted"] = "terms" if exact else "keywords"
+    return both
 
 
 # --- places -----------------------------------------------------------------------------------

@@ -158,7 +158,8 @@ def check_uploads(files: list[tuple[str, bytes]], limits: UploadLimits) -> tuple
                 expanded += sum(m.file_size for m in members)
         accepted.append((saved, data))
     if n_files > limits.max_files:
-        raise UploadRefused(f"the upload holds {n_files:,} files (archive contents included), more than the limit of {limits.max_files:,}")
+        raise UploadRefused(f"the upload holds {n_files:,} files (archive contents included), "
+                            f"more than the limit of {limits.max_files:,}")
     if expanded > limits.max_expanded_bytes:
         raise UploadRefused(f"the archives expand to {expanded:,} bytes, more than the limit of {limits.max_expanded_bytes:,}")
     return accepted, skipped
@@ -516,7 +517,8 @@ class Workspace:
         report.setdefault("durations_s", {})["resegment"] = round(time.perf_counter() - started, 3)
         io.write_outputs(tables, report, self.tables)
         self.user_words = text
-        return {"words": len(words), "terms": int(tables["terms"][Col.term].nunique()), "seconds": report["durations_s"]["resegment"]}
+        return {"words": len(words), "terms": int(tables["terms"][Col.term].nunique()),
+                "seconds": report["durations_s"]["resegment"]}
 
 
 def _per_theme(themes: pd.DataFrame) -> dict[str, int]:

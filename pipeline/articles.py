@@ -53,10 +53,9 @@ def _document_stories(doc, patterns: LinePatterns, book: SourceBook, root_name: 
     """The article rows of one document: its stories, each dated and sourced."""
     meta_title, meta_date, meta_source, meta_url = (_text(v) for v in (doc.meta_title, doc.meta_date, doc.meta_source, doc.meta_url))
     page = split_page(doc.body, patterns, title=meta_title)
-    head_lines = doc.body.split("\n", 40)[:40]
     path = f"{root_name}/{doc.doc_path}" if root_name else doc.doc_path
-    header = header_source(head_lines, patterns.header_source)
-    date = dates.page_date(meta_date, head_lines, path, [s.text for s in page.stories], page.ads)
+    header = header_source(page.header, patterns.header_source)
+    date = dates.page_date(meta_date, page.header, path, [s.text for s in page.stories], page.ads)
     sources = [story_source(book, s.credits, header, meta_source, path, s.bylines) for s in page.stories]
     # Stories without their own evidence were printed by the page's main publisher.
     page_source = Counter(s for s in sources if s).most_common(1)

@@ -35,6 +35,19 @@ def normalize(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def header_lines(text: str, limit: int = 40) -> list[str]:
+    """The lines above the first sentence of prose (a line of 20+ characters ending with a full
+    stop, before any closing quote; a title may end with a quote): where a page states its date
+    and source. A date signing a letter or a decree below the prose is not the publication date."""
+    head = []
+    for line in text.split("\n", limit)[:limit]:
+        stripped = normalize(line).strip()
+        if len(stripped) >= 20 and stripped.rstrip("”」』\"’)）")[-1:] in "。！？!?…；;":
+            break
+        head.append(stripped)
+    return head
+
+
 def squeeze_ocr_spaces(line: str) -> str:
     """Drop spaces OCR put between Chinese characters ("天气转 暖" → "天气转暖") in body text."""
     return _SPACE_BETWEEN_CJK.sub("", line).strip()

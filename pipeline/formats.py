@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -143,11 +144,13 @@ def front_matter(text: str) -> tuple[dict[str, str], str]:
 
 
 def _pick(record: dict, fields: FieldMap) -> dict[str, str]:
+    """Title/date/source/url from a record's first present field. Only scalar values count: a
+    list or mapping is not a title, and printing one could expand a YAML alias bomb."""
     meta = {}
     for name in ("title", "date", "source", "url"):
         for key in getattr(fields, name):
             value = record.get(key)
-            if value not in (None, "", []):
+            if isinstance(value, (str, int, float, dt.date)) and not isinstance(value, bool) and str(value).strip():
                 meta[name] = str(value).strip()
                 break
     return meta

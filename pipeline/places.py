@@ -61,7 +61,7 @@ _PASSING_ITEM = (
     (re.compile(r"(?:来自|从|自|离开|老家|家乡)$"), None),
     (None, re.compile(r"籍")),
     # where people or goods go: 去北京, 奔赴武汉, 开往广东东莞的列车; where people work: 在北京打工
-    (re.compile(r"(?:去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往|回到|返回)$"), None),
+    (re.compile(r"(?:(?<![过失上下进出回])去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往)$"), None),
     (re.compile(r"(?:到|赴|在)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
     # models and comparisons: 学习杭州, 接轨上海, 赴宁波考察学习
     (re.compile(r"(?:学习|对标|接轨|借鉴)$"), None),

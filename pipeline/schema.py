@@ -165,7 +165,7 @@ PLACES = Table(
         Field(Col.county, _STR, "Full county-level name (朝阳区, 公主岭市), or null above county level."),
         Field(Col.adcode, _STR, "6-digit administrative code of the most specific level.", False),
         Field(Col.level, _STR, "`province`, `city` or `county`: the most specific level found.", False),
-        Field(Col.role, _STR, "`subject` (where the story happens), `publisher` (the publisher's home, or a media outlet's name: 吉林日报) or `noise` (datelines, bylines, author notes, site footers). One row per place with its strongest role (subject, then publisher, then noise). Only subject places count in charts.", False),
+        Field(Col.role, _STR, "`subject` (where the story happens), `passing` (named in passing: where people come from or go, a model or comparison, a speaker's affiliation, the capital as a venue, a route), `publisher` (the publisher's home, or a media outlet's name: 吉林日报) or `noise` (datelines, bylines, author notes, site footers). One row per place with its strongest role, in that order. Only subject places count in charts (see docs/places.md).", False),
         Field(Col.mentions, pa.int32(), "Number of mentions with that role in the article, title included (a county mention also counts for its city's row).", False),
         Field(Col.positions, pa.list_(pa.int32()), "Character offsets in `text` where the place is named with that role (mentions in the title are counted but have no offset).", False),
         Field(Col.is_primary, pa.bool_(), "The article's main place; at most one row per article, none for national or placeless articles.", False),

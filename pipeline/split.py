@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pipeline.clean import (
     LinePatterns,
     drop_repeated_fragments,
+    header_lines,
     is_title_like,
     join_broken_lines,
     normalize,
@@ -60,6 +61,7 @@ class Story:
 class Page:
     stories: list[Story]
     ads: list[str]  # advertising lines, kept apart: their date ranges date the page
+    header: list[str]  # the lines above the prose, where a page states its date and source
 
 
 def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
@@ -230,13 +232,14 @@ def split_page(text: str, patterns: LinePatterns, title: str | None = None) -> P
         content = [i for i, line in enumerate(lines) if line.kind != "blank"]
         skip = content[0] + 1 if content and lines[content[0]].text == normalize(title).strip() else 0
         story = _story(lines[skip:], patterns, ("", title, ""), min_chars=1)
-        return Page([story] if story is not None else [], ads)
+        return Page([story] if story is not None else [], ads, header_lines(text))
     head = _fixed_head(lines, patterns)
     if head is not None:  # one article by layout: a one-sentence photo story counts
         story = _story(lines[3:], patterns, head, min_chars=1)
         if story is not None:
             story.span_start = next(line.start for line in lines if line.kind != "blank")
-        return Page([story] if story is not None else [], ads)
+        # No page header in this layout: a date in the headline is an event's, the day is in the path.
+        return Page([story] if story is not None else [], ads, [])
     starts = story_starts(lines, patterns) or [0]
     bounds = starts + [len(lines)]
     stories = []
@@ -245,4 +248,4 @@ def split_page(text: str, patterns: LinePatterns, title: str | None = None) -> P
         story = _story(chunk, patterns)
         if story is not None:
             stories.append(story)
-    return Page(stories, ads)
+    return Page(stories, ads, header_lines(text))

@@ -2,7 +2,8 @@
 
 import pytest
 
-from pipeline.clean import drop_repeated_fragments, is_title_like, join_broken_lines, normalize, squeeze_ocr_spaces
+from pipeline.clean import drop_repeated_fragments, header_lines, is_title_like, join_broken_lines, normalize, squeeze_ocr_spaces
+from tests.conftest import seed
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -74,3 +75,11 @@ def test_drop_repeated_fragments(paragraphs, expected):
 
 def test_squeeze_ocr_spaces():
     assert squeeze_ocr_spaces("天气转 暖,但通化的雪依然\"正 当时\"") == "天气转暖,但通化的雪依然\"正当时\""
+
+
+@pytest.mark.parametrize("text, expected", [
+    (seed("003"), ["来源: 关仁问答网", "2024-05-18 10:42:36", "", "兴园街道提升党群服务中心阵地", ""]),
+    ("\n通知\n\n\u3000\u3000" + "各乡镇指导辖区行政村成立道德评议会、禁毒禁赌协会等村民自治组织。" + "\n\u3000\u30002024年3月12日\n", ["", "通知", ""]),
+])
+def test_header_lines_stop_at_the_first_sentence_of_prose(text, expected):
+    assert header_lines(text) == expected

@@ -1,6 +1,6 @@
-"""Downloads from the running app in a real browser: each format of the overview heatmap, and the
-page's "export all" zip, checked file by file (Debian's chromium, driven by Playwright, renders
-nothing itself: the app's own Chromium makes the images)."""
+"""Downloads from the running app in a real browser: each format of the overview's theme × city
+heatmap, and the page's "export all" zip, checked file by file. (Playwright drives Debian's
+chromium; the images come from the app's own Chromium, through kaleido.)"""
 
 import io
 import json
@@ -9,23 +9,29 @@ import zipfile
 import pytest
 
 from dashboard import export
-from tests.test_browser import app_url, browser, wait_for_app  # noqa: F401 (fixtures)
+from tests.appserver import launch_chromium, serve, wait_for_app
 from tests.test_export import check_pdf, check_png, check_svg
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(export.chromium_path() is None, reason=f"image export: {export.missing_chromium_reason()}")]
 
 VIEW = "?city=长春市"
+CHART = "theme-city"  # the overview's heatmap
 
 
 @pytest.fixture(scope="module")
-def overview(app_url, browser):  # noqa: F811
-    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page.goto(f"{app_url}/{VIEW}")
-    wait_for_app(page)
-    page.wait_for_selector(".st-key-downloads-heatmap button", timeout=60_000)
-    yield page
-    page.close()
+def overview():
+    from playwright.sync_api import sync_playwright
+
+    with serve() as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.goto(f"{server.url}/{VIEW}")
+        wait_for_app(page)
+        page.wait_for_selector(f".st-key-downloads-{CHART} button", timeout=60_000)
+        yield page
+        browser.close()
+        assert not server.errors()
 
 
 def download(page, key: str, output_dir) -> tuple[str, bytes]:
@@ -41,8 +47,8 @@ def download(page, key: str, output_dir) -> tuple[str, bytes]:
 
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf", "csv"])
 def test_each_format_of_a_chart_downloads(overview, fmt, output_dir):
-    name, data = download(overview, f"download-heatmap-{fmt}", output_dir)
-    assert name == f"heatmap.{fmt}"
+    name, data = download(overview, f"download-{CHART}-{fmt}", output_dir)
+    assert name == f"{CHART}.{fmt}"
     if fmt == "png":
         assert check_png(data).width >= export.DEFAULT_WIDTH * export.PNG_SCALE
     elif fmt == "svg":
@@ -62,7 +68,7 @@ def test_export_all_downloads_the_zip_of_the_view(overview, output_dir):
     assert manifest["page"] == "overview" and manifest["filters"]["cities"] == ["长春市"]
     listed = {file for chart in manifest["charts"] for file in chart["files"]}
     assert set(archive.namelist()) == listed | {"filters.json", "README.txt"}
-    assert any(chart["name"] == "heatmap" for chart in manifest["charts"])
+    assert {f"{CHART}.png", f"{CHART}.svg", f"{CHART}.csv"} <= listed
     for file in sorted(listed):
         content = archive.read(file)
         if file.endswith(".png"):

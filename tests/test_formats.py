@@ -136,3 +136,13 @@ def test_record_paragraphs_flattened_with_wide_indents_are_split():
     [doc] = parse("x.json", json.dumps({"title": "标题", "content": content}, ensure_ascii=False).encode())
     assert doc.body.split("\n") == ["原标题：另一个标题", "\u20032025年行至尾声。", "\u2003这是应变克难的一年。"]
     assert len(doc.body) == len(content)  # offsets kept
+
+
+@pytest.mark.parametrize("front, meta", [
+    ("title: 标题\ndate: 2021-11-30\n", {"title": "标题", "date": "2021-11-30"}),  # YAML dates are read as dates
+    ("title: [a, b]\nsource: {name: x}\n", {}),  # lists and mappings are not metadata
+    ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+     "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ntitle: &t [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n", {}),  # an alias bomb is not expanded
+])
+def test_front_matter_fields_are_scalars(front, meta):
+    assert front_matter(f"---\n{front}---\n正文")[0] == meta

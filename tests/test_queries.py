@@ -8,6 +8,7 @@ import pytest
 
 from dashboard import queries
 from dashboard.state import Filters, narrow
+from pipeline import termstats
 from pipeline.schema import Col
 
 
@@ -128,6 +129,19 @@ def test_compare_cities(folder):
     assert queries.city_theme_profile(folder, Filters(), ()).empty
 
 
+def test_distinctive_terms_are_those_of_the_whole_vocabulary(folder):
+    """Counting only the cities' own terms (and the rest as one) gives the z-scores of the full count."""
+    terms = pd.read_parquet(f"{folder}/terms.parquet")
+    places = pd.read_parquet(f"{folder}/places.parquet")
+    city = queries.top_cities(folder, Filters(), 1)[Col.city].iloc[0]
+    subject = places[(places[Col.role] == "subject") & (places[Col.city] == city)]
+    group, rest = termstats.group_and_rest(terms, set(subject[Col.article_id]), count_col=Col.mentions)
+    expected = termstats.distinctive_terms(group, rest, top=10)
+    got = queries.distinctive_terms(folder, Filters(), (city,), n=10)
+    assert list(got[Col.term]) == list(expected["term"])
+    assert got["z"].to_numpy() == pytest.approx(expected["z"].to_numpy())
+
+
 def test_keyword_in_context_windows(folder):
     lines = queries.keyword_in_context(folder, Filters(), "社区", width=12)
     assert not lines.empty
@@ -147,7 +161,8 @@ def test_cooccurrence_pairs_are_among_the_top_terms(folder):
 def test_slogans_and_indicators(folder, tables):
     summary = queries.slogan_summary(folder, Filters())
     assert set(summary[Col.slogan]) <= set(tables["slogans"][Col.slogan])
-    assert (summary["first_seen"] <= summary["last_seen"]).all()
+    dated = summary.dropna(subset=["first_seen"])
+    assert len(dated) and (dated["first_seen"] <= dated["last_seen"]).all()
     rows = queries.indicator_rows(folder, Filters())
     assert {Col.value, Col.unit, Col.measure, Col.sentence} <= set(rows.columns)
     events = queries.slogan_first_seen(folder, Filters())

@@ -164,3 +164,11 @@ def test_people_s_daily_photo_story_of_one_sentence_is_an_article(resources):
     text = "\n通化万峰:迎春风 滑春雪\n\n\u3000\u3000" + "3月11日,万峰通化滑雪度假区迎来一场春雪。" + "\n\u3000\u3000本报记者 李铭摄\n"
     [story] = split_page(text, resources.patterns).stories
     assert story.paragraphs == ["3月11日,万峰通化滑雪度假区迎来一场春雪。"]
+
+
+@pytest.mark.parametrize("text, header", [
+    (seed("003"), ["来源: 关仁问答网", "2024-05-18 10:42:36", "", "兴园街道提升党群服务中心阵地", ""]),
+    ("\n吉林市开展春季动物防疫工作\n2024年3月12日 长春\n" + BODY, []),  # a headline's date is an event's
+])
+def test_page_header_is_where_a_page_states_its_date(resources, text, header):
+    assert split_page(text, resources.patterns).header == header

@@ -8,12 +8,10 @@ import os
 import time
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import RAW, SHARED
-from tests.test_browser import app_url, browser, new_page, tables, wait_for_app  # noqa: F401 (fixtures)
+from tests.test_browser import app_url, browser, new_page, tables, wait_for_app  # noqa: F401 (fixtures app_url needs)
 
 pytestmark = pytest.mark.browser
 UNREADABLE = ("scan.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))

@@ -132,7 +132,7 @@ def test_build_reports_progress_per_stage_and_the_skipped_files(built):
     assert {s["path"]: s["reason"] for s in report["skipped"]} == {
         "notes.docx": "not a readable format", "corpus.zip/scan.txt": "binary or undecodable content (no text encoding fits)"}
     assert report == json.loads((ws.tables / "report.json").read_text(encoding="utf-8"))
-    assert {p.name for p in ws.folder.iterdir()} == {"tables", ".tables.lock"}  # the uploads are gone
+    assert not ws.inputs.exists() and (ws.tables / "articles.parquet").is_file()  # the uploads are gone
     places = pd.read_parquet(ws.tables / "places.parquet")
     assert {"上饶市", "通化市"} <= set(places.loc[places[Col.is_primary], Col.city])
 
@@ -150,7 +150,8 @@ def test_an_edited_taxonomy_rescores_the_stored_articles(built):
     config = ws.taxonomy_config()
     education = next(th for th in config["themes"] if th["id"] == "education_health")
     assert "education_health" not in set(pd.read_parquet(ws.tables / "themes.parquet")[Col.theme])
-    edited = workspace.put_theme(config, education | {"strong": [*education["strong"], "动物防疫"]}, replace_id="education_health")
+    edited = workspace.put_theme(config, education | {"strong": [*education["strong"], "动物防疫"]},
+                                 replace_id="education_health")
     result = ws.apply_taxonomy(edited)
     assert result["after"]["education_health"] == 1 and "education_health" not in result["before"]
     themes = pd.read_parquet(ws.tables / "themes.parquet")
@@ -184,7 +185,8 @@ def test_user_words_change_the_keywords(built):
 def test_the_tables_download_as_parquet_and_csv(built):
     ws, _, _ = built
     archive = zipfile.ZipFile(io.BytesIO(workspace.tables_zip(ws.tables)))
-    assert set(archive.namelist()) == {f"{kind}/{name}.{kind}" for name in TABLES for kind in ("parquet", "csv")} | {"report.json"}
+    expected = {f"{kind}/{name}.{kind}" for name in TABLES for kind in ("parquet", "csv")}
+    assert set(archive.namelist()) == expected | {"report.json"}
     themes = pd.read_csv(archive.open("csv/themes.csv"), encoding="utf-8-sig")
     assert isinstance(json.loads(themes[Col.matched_terms][0]), list)
     assert len(pd.read_parquet(io.BytesIO(archive.read("parquet/articles.parquet")))) == 10

@@ -41,7 +41,7 @@ else:
             st.info(t("no_terms", lang))
         else:
             drawn.append(blocks.chart(charts.term_columns(terms, Col.city, text), terms, "distinctive-terms", view,
-                                      text["caption"] + ("" if "terms" in queries.tables(view.folder) else " " + text["caption_keywords"])))
+                                      text["caption"] + (" " + text["caption_keywords"] if terms.attrs["counted"] == "keywords" else "")))
         st.subheader(t("compare_slogans", lang), anchor=False)
         if "slogans" not in queries.tables(view.folder):
             ui.missing_table_notice("slogans", lang)

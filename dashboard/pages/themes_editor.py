@@ -100,13 +100,15 @@ picked = st.selectbox(t("editor_pick", lang), [*ids, NEW], key="editor-theme",
                       format_func=lambda i: t("editor_new_theme", lang) if i == NEW else f"{labels[i]} ({i})")
 theme = next((th for th in config["themes"] if th["id"] == picked), {})
 with st.form(f"editor-form-{picked}-{version}"):
-    tid = st.text_input(t("editor_id", lang), value=picked if theme else "", disabled=bool(theme), key=f"editor-id-{picked}-{version}")
+    tid = st.text_input(t("editor_id", lang), value=picked if theme else "", disabled=bool(theme),
+                        key=f"editor-id-{picked}-{version}")
     a, b = st.columns(2)
     label_zh = a.text_input(t("editor_label_zh", lang), value=theme.get("label_zh", ""))
     label_en = b.text_input(t("editor_label_en", lang), value=theme.get("label_en", ""))
     description = st.text_input(t("editor_description", lang), value=theme.get("description", ""))
     a, b, c = st.columns(3)
-    strong = a.text_area(t("editor_strong", lang), value="\n".join(theme.get("strong") or []), height=220, key=f"editor-strong-{picked}-{version}")
+    strong = a.text_area(t("editor_strong", lang), value="\n".join(theme.get("strong") or []), height=220,
+                         key=f"editor-strong-{picked}-{version}")
     supporting = b.text_area(t("editor_supporting", lang), value="\n".join(theme.get("supporting") or []), height=220,
                              key=f"editor-supporting-{picked}-{version}")
     exclude = c.text_area(t("editor_exclude", lang), value="\n".join(theme.get("exclude") or []), height=220,
@@ -116,7 +118,8 @@ with st.form(f"editor-form-{picked}-{version}"):
     threshold = a.number_input(t("editor_threshold", lang), value=None if own_threshold is None else float(own_threshold),
                                min_value=0.0, step=0.5)
     parents = [None, *(i for i in ids if i != picked)]
-    parent = b.selectbox(t("editor_parent", lang), parents, index=parents.index(theme.get("parent")) if theme.get("parent") in parents else 0,
+    parent = b.selectbox(t("editor_parent", lang), parents,
+                         index=parents.index(theme.get("parent")) if theme.get("parent") in parents else 0,
                          format_func=lambda i: t("editor_no_parent", lang) if i is None else labels.get(i, i))
     a, b = st.columns([1, 5])
     apply_clicked = a.form_submit_button(t("editor_apply", lang), type="primary")
@@ -133,18 +136,19 @@ if delete_clicked:
 # --- the global threshold, the file ----------------------------------------------------------------
 with st.form(f"editor-global-{version}"):
     a, b = st.columns([2, 3])
-    global_threshold = a.number_input(t("editor_global", lang), value=float(config.get("threshold", 4.0)), min_value=0.0, step=0.5,
-                                      help=t("editor_global_help", lang))
+    global_threshold = a.number_input(t("editor_global", lang), value=float(config.get("threshold", 4.0)), min_value=0.0,
+                                      step=0.5, help=t("editor_global_help", lang))
     if b.form_submit_button(t("editor_apply", lang)):
         apply(lambda: {**config, "threshold": global_threshold})
 
 st.subheader(t("editor_files", lang), anchor=False)
 a, b = st.columns(2)
-a.download_button(t("editor_download", lang), data=workspace.taxonomy_yaml(config), file_name="themes.yaml", mime="application/x-yaml",
-                  icon=":material/download:", on_click="ignore", key="editor-download")
+a.download_button(t("editor_download", lang), data=workspace.taxonomy_yaml(config), file_name="themes.yaml",
+                  mime="application/x-yaml", icon=":material/download:", on_click="ignore", key="editor-download")
 if a.button(t("editor_reset", lang), disabled=ws is None or ws.taxonomy is None, key="editor-reset"):
     apply(workspace.bundled_taxonomy)
-uploaded = b.file_uploader(t("editor_upload", lang), type=["yaml", "yml"], key=f"editor-yaml-{version}")
+uploaded = b.file_uploader(t("editor_upload", lang), type=["yaml", "yml"], key=f"editor-yaml-{version}",
+                           max_upload_size=max(1, workspace.MAX_YAML_BYTES // workspace.MB))
 if uploaded is not None and b.button(t("editor_use_upload", lang), key="editor-use-yaml"):
     apply(lambda: workspace.load_taxonomy_yaml(uploaded.getvalue()))
 
@@ -152,7 +156,7 @@ if uploaded is not None and b.button(t("editor_use_upload", lang), key="editor-u
 st.subheader(t("editor_userdict", lang), anchor=False)
 with st.form(f"editor-userdict-{version}"):
     words = st.text_area(t("editor_userdict", lang), value=ws.user_words if ws is not None else "", height=150,
-                         help=t("editor_userdict_help", lang), label_visibility="collapsed", key=f"editor-userdict-text-{version}")
+                         label_visibility="collapsed", key=f"editor-userdict-text-{version}")
     st.caption(t("editor_userdict_help", lang))
     if st.form_submit_button(t("editor_userdict_apply", lang)):
         try:

@@ -70,8 +70,8 @@ if report:
                          hide_index=True)
     if report.get("durations_s"):
         with st.expander(t("upload_durations", lang)):
-            st.dataframe([{t("col_step", lang): t(f"step_{k}", lang), t("col_seconds", lang): v} for k, v in report["durations_s"].items()
-                          if k in (*workspace.STEPS, "total")], hide_index=True)
+            st.dataframe([{t("col_step", lang): t(f"step_{k}", lang), t("col_seconds", lang): v}
+                          for k, v in report["durations_s"].items() if k in (*workspace.STEPS, "total")], hide_index=True)
     ws = state.get(workspace.SESSION_KEY)
     if not report.get("error") and ws is not None and ws.has_tables():
         left, right = st.columns(2)
