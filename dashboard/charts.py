@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
@@ -22,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
-from PIL import Image
+from PIL import Image, ImageFont
 
 from pipeline.schema import Col
 
@@ -296,18 +297,38 @@ def cjk_font_file() -> str | None:
     return next((f for f in CJK_FONT_FILES if Path(f).is_file()), None)
 
 
+_CLOUD_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=64)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+class _CachedFonts:
+    """What the wordcloud library sees as PIL's ImageFont: opening a CJK font collection takes
+    ~2 ms and the library opens one per size tried, for every word, twice."""
+
+    truetype = staticmethod(_font)
+    TransposedFont = ImageFont.TransposedFont
+
+
 @lru_cache(maxsize=32)
 def word_cloud(frequencies: tuple[tuple[str, float], ...], font_path: str, width: int = 1000, height: int = 480) -> Image.Image:
     """A word cloud image of (term, weight) pairs drawn with `font_path` (a CJK font: never boxes).
-    Laid out at half the size and drawn at full size, with a fixed largest font and coarse font
-    steps: the layout search is what costs (4× faster than the defaults). Memoised; the image is
-    never modified."""
-    from wordcloud import WordCloud  # only this chart needs it
+    Laid out at 2/5 of the size and drawn at full size, with a fixed largest font, coarse font
+    steps and fonts opened once: 0.1 s of processor time instead of 2 s with the library's
+    defaults. One at a time (the fonts are shared); memoised; the image is never modified."""
+    import wordcloud.wordcloud as library  # only this chart needs it
 
-    cloud = WordCloud(font_path=font_path, width=width // 2, height=height // 2, scale=2, background_color="white",
-                      prefer_horizontal=1.0, max_words=max(1, len(frequencies)), random_state=7,
-                      relative_scaling=0.5, min_font_size=5, max_font_size=height // 7, font_step=2)
-    return cloud.generate_from_frequencies(dict(frequencies)).to_image()
+    layout_width, layout_height = width * 2 // 5, height * 2 // 5
+    with _CLOUD_LOCK:
+        library.ImageFont = _CachedFonts
+        cloud = library.WordCloud(font_path=font_path, width=layout_width, height=layout_height, scale=width / layout_width,
+                                  background_color="white", prefer_horizontal=1.0, max_words=max(1, len(frequencies)),
+                                  random_state=7, relative_scaling=0.5, min_font_size=5,
+                                  max_font_size=int(layout_height / 3.5), font_step=3)
+        return cloud.generate_from_frequencies(dict(frequencies)).to_image()
 
 
 def spring_layout(nodes: list[str], edges: list[tuple[str, str, float]], iterations: int = 120, seed: int = 7) -> dict[str, tuple[float, float]]:

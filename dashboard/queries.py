@@ -40,6 +40,7 @@ NEEDED = {
     "terms": (Col.article_id, Col.term, Col.mentions),
 }
 EXACT_TERM_ROWS = 3_000_000  # term counts of a selection up to this many (article, term) rows are summed exactly
+ARTICLE_ORDER = f"a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}"  # lists: newest first
 TEXT_MEMORY = 1_500_000_000  # bytes of article text held in memory; beyond, texts are read from the file
 SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
 OTHER_TERMS = "\x00"  # stands for all the terms a group does not use (never shown)
@@ -81,10 +82,12 @@ def _database(folder: str, stamp: tuple) -> tuple[duckdb.DuckDBPyConnection, fro
 
 def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
     """Load the folder's tables into an in-memory database. Besides the tables: `subject` (the
-    places that count in charts), `texts` (article_id, text), and term counts keyed by integers
-    for speed (`articles.aid`, `vocab` (tid, term)): `counts` (aid, tid, n) from the `terms` table
-    (each article's keywords, counted once, in folders built before it) and `keyword_counts`
-    from the keywords; `article_terms` / `article_keywords` hold each article's totals."""
+    places that count in charts), `primary_place` (each article's main place), `texts`
+    (article_id, text, newest first), and term counts keyed
+    by integers for speed (`articles.aid`, `vocab` (tid, term)): `counts` (aid, tid, n) from the
+    `terms` table (each article's keywords, counted once, in folders built before it) and
+    `keyword_counts` (aid, tid, n, weight) from the keywords; `article_terms` / `article_keywords`
+    hold each article's totals."""
     path = Path(folder)
     missing = [name for name in REQUIRED if not (path / f"{name}.parquet").is_file()]
     if missing:
@@ -114,18 +117,22 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
             raise DataError(f"{folder}/{name}.parquet is unreadable or corrupt ({str(exc).splitlines()[0]}). "
                             "Rebuild the tables with `python -m pipeline build`.") from None
         loaded.append(name)
-    keywords = f"SELECT {Col.article_id}, {Col.term}, 1 AS n FROM keywords"
+    keywords = f"SELECT {Col.article_id}, {Col.term}, 1 AS n, {Col.weight} FROM keywords"
     if "terms" not in loaded:
         con.execute(f"CREATE TEMP VIEW term_source AS {keywords}")
-    con.execute(f"""CREATE TABLE vocab AS SELECT (row_number() OVER ())::INTEGER AS tid, {Col.term}
+    # tids in the order of the terms, so ordering by tid orders by term
+    con.execute(f"""CREATE TABLE vocab AS SELECT (row_number() OVER (ORDER BY {Col.term}))::INTEGER AS tid, {Col.term}
                     FROM (SELECT {Col.term} FROM term_source UNION SELECT {Col.term} FROM keywords)""")
-    for table, rows in (("counts", "term_source"), ("keyword_counts", f"({keywords})")):
-        con.execute(f"""CREATE TABLE {table} AS SELECT a.aid, v.tid, s.n::INTEGER AS n
-                        FROM {rows} s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
+    con.execute(f"""CREATE TABLE counts AS SELECT a.aid, v.tid, s.n::INTEGER AS n
+                    FROM term_source s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
+    con.execute(f"""CREATE TABLE keyword_counts AS SELECT a.aid, v.tid, 1 AS n, s.{Col.weight}
+                    FROM keywords s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
     con.execute("CREATE TABLE article_terms AS SELECT aid, sum(n)::BIGINT AS n, count(*) AS rows FROM counts GROUP BY aid")
     con.execute("CREATE TABLE article_keywords AS SELECT aid, count(*)::BIGINT AS n, count(*) AS rows FROM keyword_counts GROUP BY aid")
     con.execute("DROP VIEW term_source")
     con.execute(f"CREATE TABLE subject AS SELECT * FROM places WHERE {Col.role} = '{SUBJECT}'")
+    con.execute(f"""CREATE TABLE primary_place AS SELECT {Col.article_id}, {Col.province}, {Col.city}, {Col.county}
+                    FROM subject WHERE {Col.is_primary}""")
     return con, frozenset(loaded)
 
 
@@ -135,7 +142,8 @@ def _load_articles(con: duckdb.DuckDBPyConnection, source: str) -> None:
     con.execute(f"CREATE TABLE articles AS SELECT (row_number() OVER ())::INTEGER AS aid, * EXCLUDE ({Col.text}) FROM {source}")
     (size,) = con.execute(f"SELECT sum({Col.n_chars})::BIGINT * 3 FROM articles").fetchone()  # UTF-8: 3 bytes a character
     if (size or 0) <= TEXT_MEMORY:
-        con.execute(f"CREATE TABLE texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
+        con.execute(f"""CREATE TABLE texts AS SELECT x.{Col.article_id}, x.{Col.text} FROM {source} x
+                        JOIN articles a USING ({Col.article_id}) ORDER BY {ARTICLE_ORDER}""")
     else:  # read it all once: damage to what stays on disk shows now, not mid-page
         con.execute(f"SELECT max(length({Col.text})) FROM {source}").fetchall()
         con.execute(f"CREATE VIEW texts AS SELECT {Col.article_id}, {Col.text} FROM {source}")
@@ -249,9 +257,9 @@ def _focus(key: str, value: str) -> tuple[str, list]:
 
 
 def _selected(filters: Filters) -> tuple[str, list]:
-    """A CTE `sel` of the filtered article ids."""
+    """A CTE `sel` of the filtered articles (article_id, aid)."""
     where, params = _where(filters)
-    return f"WITH sel AS (SELECT a.{Col.article_id} FROM articles a WHERE {where})", params
+    return f"WITH sel AS (SELECT a.{Col.article_id}, a.aid FROM articles a WHERE {where})", params
 
 
 # --- what the dataset offers ------------------------------------------------------------------
@@ -339,16 +347,15 @@ def top_themes(folder: str, filters: Filters) -> pd.DataFrame:
 
 
 def _article_rows(folder: str, where: str, params: list, limit: int) -> pd.DataFrame:
-    return _df(folder, f"""WITH sel AS (SELECT a.{Col.article_id} FROM articles a WHERE {where}),
+    return _df(folder, f"""WITH page AS (SELECT a.* FROM articles a WHERE {where} ORDER BY {ARTICLE_ORDER} LIMIT {int(limit)}),
         prim AS (SELECT {Col.article_id}, coalesce({Col.county}, {Col.city}, {Col.province}) AS place FROM places
-                 WHERE {Col.is_primary} AND {Col.article_id} IN (SELECT {Col.article_id} FROM sel)),
+                 WHERE {Col.is_primary} AND {Col.article_id} IN (SELECT {Col.article_id} FROM page)),
         th AS (SELECT {Col.article_id}, list({Col.theme} ORDER BY {Col.score} DESC) AS themes FROM themes
-               WHERE {Col.article_id} IN (SELECT {Col.article_id} FROM sel) GROUP BY 1)
-        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, prim.place, coalesce(th.themes, []::VARCHAR[]) AS themes, a.{Col.n_chars}
-        FROM articles a JOIN sel USING ({Col.article_id})
-        LEFT JOIN prim USING ({Col.article_id}) LEFT JOIN th USING ({Col.article_id})
-        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}
-        LIMIT {int(limit)}""", params)
+               WHERE {Col.article_id} IN (SELECT {Col.article_id} FROM page) GROUP BY 1)
+        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, prim.place,
+               coalesce(th.themes, []::VARCHAR[]) AS themes, a.{Col.n_chars}
+        FROM page a LEFT JOIN prim USING ({Col.article_id}) LEFT JOIN th USING ({Col.article_id})
+        ORDER BY {ARTICLE_ORDER}""", params)
 
 
 @cached
@@ -494,10 +501,11 @@ def top_terms(folder: str, filters: Filters, n: int = 30) -> pd.DataFrame:
     """The terms most often among the selected articles' keywords: term, articles, weight (sum of
     the per-article TF-IDF weights)."""
     cte, params = _selected(filters)
-    return _df(folder, f"""{cte}
-        SELECT k.{Col.term}, count(*) AS {Col.articles}, sum(k.{Col.weight}) AS {Col.weight}
-        FROM keywords k JOIN sel USING ({Col.article_id})
-        GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT {int(n)}""", params)
+    return _df(folder, f"""{cte},
+        top AS (SELECT k.tid, count(*) AS {Col.articles}, sum(k.{Col.weight}) AS {Col.weight}
+                FROM keyword_counts k SEMI JOIN sel USING (aid) GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT {int(n)})
+        SELECT v.{Col.term}, top.{Col.articles}, top.{Col.weight} FROM top JOIN vocab v USING (tid)
+        ORDER BY 2 DESC, 3 DESC, 1""", params)
 
 
 @cached
@@ -510,25 +518,29 @@ def cooccurrence(folder: str, filters: Filters, n_terms: int = 40, min_articles:
     cte, params = _selected(filters)
     terms = list(nodes[Col.term])
     edges = _df(folder, f"""{cte},
-        k AS (SELECT k.{Col.article_id}, k.{Col.term} FROM keywords k JOIN sel USING ({Col.article_id}) WHERE k.{Col.term} IN ({_in(terms)}))
-        SELECT x.{Col.term} AS source, y.{Col.term} AS target, count(*) AS {Col.articles}
-        FROM k x JOIN k y ON x.{Col.article_id} = y.{Col.article_id} AND x.{Col.term} < y.{Col.term}
-        GROUP BY 1, 2 HAVING count(*) >= ? ORDER BY 3 DESC, 1, 2""", params + terms + [int(min_articles)])
+        k AS (SELECT k.aid, k.tid FROM keyword_counts k SEMI JOIN sel USING (aid)
+              WHERE k.tid IN (SELECT tid FROM vocab WHERE {Col.term} IN ({_in(terms)}))),
+        pairs AS (SELECT x.tid AS a, y.tid AS b, count(*) AS {Col.articles}
+                  FROM k x JOIN k y ON x.aid = y.aid AND x.tid < y.tid GROUP BY 1, 2 HAVING count(*) >= ?)
+        SELECT va.{Col.term} AS source, vb.{Col.term} AS target, pairs.{Col.articles}
+        FROM pairs JOIN vocab va ON va.tid = pairs.a JOIN vocab vb ON vb.tid = pairs.b
+        ORDER BY 3 DESC, 1, 2""", params + terms + [int(min_articles)])
     return nodes, edges
 
 
 @cached
 def keyword_in_context(folder: str, filters: Filters, term: str, limit: int = 60, width: int = 30) -> pd.DataFrame:
     """Occurrences of `term` in the selected articles' texts, at most 3 per article and `limit` in
-    all: article_id, date, title, source, left, hit, right."""
+    all, newest articles first: article_id, date, title, source, left, hit, right. The texts are
+    searched newest first and the search stops at `limit` articles (when they are in memory)."""
     if not term:
         return pd.DataFrame(columns=[Col.article_id, Col.date, Col.title, Col.source, "left", "hit", "right"])
     cte, params = _selected(filters)
-    found = _df(folder, f"""{cte}
-        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, x.{Col.text}
-        FROM articles a JOIN sel USING ({Col.article_id}) JOIN texts x USING ({Col.article_id})
-        WHERE contains(x.{Col.text}, ?)
-        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.article_id} LIMIT {int(limit)}""", params + [term])
+    found = _df(folder, f"""{cte},
+        hits AS (SELECT x.{Col.article_id}, x.{Col.text} FROM texts x SEMI JOIN sel USING ({Col.article_id})
+                 WHERE contains(x.{Col.text}, ?) LIMIT {int(limit)})
+        SELECT a.{Col.article_id}, a.{Col.date}, a.{Col.title}, a.{Col.source}, hits.{Col.text}
+        FROM hits JOIN articles a USING ({Col.article_id}) ORDER BY {ARTICLE_ORDER}""", params + [term])
     return snippets.keyword_in_context(found, term, limit=limit, width=width)
 
 
@@ -536,27 +548,33 @@ def keyword_in_context(folder: str, filters: Filters, term: str, limit: int = 60
 
 @cached
 def slogan_summary(folder: str, filters: Filters, n: int = 50) -> pd.DataFrame:
-    """Slogans of the selected articles: slogan, articles, cities (count), first and last date."""
+    """Slogans of the selected articles, most frequent first: slogan, kind, articles, cities (by
+    the articles' main place), first and last date."""
     cte, params = _selected(filters)
     return _df(folder, f"""{cte}
-        SELECT s.{Col.slogan}, count(DISTINCT s.{Col.article_id}) AS {Col.articles},
+        SELECT s.{Col.slogan}, any_value(s.{Col.kind}) AS {Col.kind}, count(*) AS {Col.articles},
                count(DISTINCT p.{Col.city}) AS cities, min(a.{Col.date}) AS first_seen, max(a.{Col.date}) AS last_seen
-        FROM slogans s JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
-        LEFT JOIN subject p ON p.{Col.article_id} = s.{Col.article_id} AND p.{Col.is_primary}
-        GROUP BY 1 ORDER BY 2 DESC, 4, 1 LIMIT {int(n)}""", params)
+        FROM slogans s SEMI JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
+        LEFT JOIN primary_place p USING ({Col.article_id})
+        GROUP BY 1 ORDER BY 3 DESC, 5, 1 LIMIT {int(n)}""", params)
+
+
+def _top_slogans(n: int) -> str:
+    """CTE `top_s`: the `n` slogans most selected articles name (needs `sel`)."""
+    return f"""top_s AS (SELECT {Col.slogan} FROM slogans SEMI JOIN sel USING ({Col.article_id})
+                         GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n)})"""
 
 
 @cached
 def slogan_city_counts(folder: str, filters: Filters, n_slogans: int = 15, n_cities: int = 15) -> pd.DataFrame:
-    """Articles per (slogan, city) for the top slogans and cities of the selection."""
+    """Articles per (slogan, city) for the top slogans of the selection and the cities that name
+    them most."""
     cte, params = _selected(filters)
-    return _df(folder, f"""{_city_articles(cte)},
-        sc AS (SELECT DISTINCT s.{Col.slogan}, pc.{Col.city}, s.{Col.article_id} FROM slogans s JOIN pc USING ({Col.article_id})),
-        top_s AS (SELECT {Col.slogan} FROM sc GROUP BY 1 ORDER BY count(DISTINCT {Col.article_id}) DESC, 1 LIMIT {int(n_slogans)}),
-        top_c AS (SELECT {Col.city} FROM sc WHERE {Col.slogan} IN (SELECT * FROM top_s) GROUP BY 1
-                  ORDER BY count(DISTINCT {Col.article_id}) DESC, 1 LIMIT {int(n_cities)})
-        SELECT {Col.slogan}, {Col.city}, count(*) AS {Col.articles} FROM sc
-        WHERE {Col.slogan} IN (SELECT * FROM top_s) AND {Col.city} IN (SELECT * FROM top_c)
+    return _df(folder, f"""{_city_articles(cte)}, {_top_slogans(n_slogans)},
+        sc AS (SELECT s.{Col.slogan}, pc.{Col.city} FROM slogans s JOIN pc USING ({Col.article_id})
+               WHERE s.{Col.slogan} IN (SELECT {Col.slogan} FROM top_s)),
+        top_c AS (SELECT {Col.city} FROM sc GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_cities)})
+        SELECT {Col.slogan}, {Col.city}, count(*) AS {Col.articles} FROM sc WHERE {Col.city} IN (SELECT {Col.city} FROM top_c)
         GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2""", params)
 
 
@@ -564,50 +582,53 @@ def slogan_city_counts(folder: str, filters: Filters, n_slogans: int = 15, n_cit
 def slogan_monthly(folder: str, filters: Filters, n_slogans: int = 8) -> pd.DataFrame:
     """Dated articles per month for the top slogans: month, slogan, articles."""
     cte, params = _selected(filters)
-    return _df(folder, f"""{cte},
-        s AS (SELECT DISTINCT s.{Col.slogan}, s.{Col.article_id}, substr(a.{Col.date}, 1, 7) AS {Col.month}
-              FROM slogans s JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id}) WHERE a.{Col.date} IS NOT NULL),
-        top_s AS (SELECT {Col.slogan} FROM s GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_slogans)})
-        SELECT {Col.month}, {Col.slogan}, count(*) AS {Col.articles} FROM s WHERE {Col.slogan} IN (SELECT * FROM top_s)
+    return _df(folder, f"""{cte}, {_top_slogans(n_slogans)}
+        SELECT substr(a.{Col.date}, 1, 7) AS {Col.month}, s.{Col.slogan}, count(*) AS {Col.articles}
+        FROM slogans s SEMI JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
+        WHERE a.{Col.date} IS NOT NULL AND s.{Col.slogan} IN (SELECT {Col.slogan} FROM top_s)
         GROUP BY 1, 2 ORDER BY 1, 2""", params)
 
 
 @cached
 def slogan_first_seen(folder: str, filters: Filters, n: int = 8) -> pd.DataFrame:
     """For the most frequent slogans of the selection: the month each was first seen, and where
-    (the first article's primary city): slogan, month, date, city, articles."""
+    (the first article's main city): slogan, month, date, city, articles."""
     cte, params = _selected(filters)
     return _df(folder, f"""{cte},
-        s AS (SELECT s.{Col.slogan}, a.{Col.article_id}, a.{Col.date} FROM slogans s JOIN sel USING ({Col.article_id})
-              JOIN articles a USING ({Col.article_id}) WHERE a.{Col.date} IS NOT NULL),
-        top_s AS (SELECT {Col.slogan}, count(DISTINCT {Col.article_id}) AS {Col.articles}, min({Col.date}) AS {Col.date},
-                         arg_min({Col.article_id}, {Col.date}) AS first_article
-                  FROM s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(n)})
-        SELECT t.{Col.slogan}, substr(t.{Col.date}, 1, 7) AS {Col.month}, t.{Col.date}, p.{Col.city}, t.{Col.articles}
-        FROM top_s t LEFT JOIN subject p ON p.{Col.article_id} = t.first_article AND p.{Col.is_primary}
-        ORDER BY t.{Col.date}, t.{Col.slogan}""", params)
+        first AS (SELECT s.{Col.slogan}, count(*) AS {Col.articles}, min(a.{Col.date}) AS {Col.date},
+                         arg_min(a.{Col.article_id}, a.{Col.date}) AS {Col.article_id}
+                  FROM slogans s SEMI JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
+                  WHERE a.{Col.date} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT {int(n)})
+        SELECT f.{Col.slogan}, substr(f.{Col.date}, 1, 7) AS {Col.month}, f.{Col.date}, p.{Col.city}, f.{Col.articles}
+        FROM first f LEFT JOIN primary_place p USING ({Col.article_id})
+        ORDER BY f.{Col.date}, f.{Col.slogan}""", params)
 
 
 @cached
 def indicator_rows(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
     """Indicators (numbers with a unit and what they measure) of the selected articles, newest
-    first, with the article's primary city."""
+    first, with the article's main city."""
     cte, params = _selected(filters)
-    return _df(folder, f"""{cte}
-        SELECT a.{Col.date}, p.{Col.city}, i.{Col.measure}, i.{Col.value}, i.{Col.unit}, i.{Col.sentence}, a.{Col.title}, a.{Col.article_id}
-        FROM indicators i JOIN sel USING ({Col.article_id}) JOIN articles a USING ({Col.article_id})
-        LEFT JOIN subject p ON p.{Col.article_id} = i.{Col.article_id} AND p.{Col.is_primary}
-        ORDER BY a.{Col.date} DESC NULLS LAST, a.{Col.article_id} LIMIT {int(limit)}""", params)
+    return _df(folder, f"""{cte},
+        newest AS (SELECT a.* FROM articles a JOIN sel USING ({Col.article_id})
+                   WHERE a.{Col.article_id} IN (SELECT {Col.article_id} FROM indicators) ORDER BY {ARTICLE_ORDER} LIMIT {int(limit)}),
+        rows AS (SELECT a.{Col.date}, i.{Col.measure}, i.{Col.value}, i.{Col.unit}, i.{Col.sentence}, a.{Col.title},
+                        a.{Col.article_id}, a.{Col.doc_path}, a.{Col.story}
+                 FROM indicators i JOIN newest a USING ({Col.article_id}) ORDER BY {ARTICLE_ORDER} LIMIT {int(limit)})
+        SELECT r.{Col.date}, p.{Col.city}, r.{Col.measure}, r.{Col.value}, r.{Col.unit}, r.{Col.sentence}, r.{Col.title},
+               r.{Col.article_id}
+        FROM rows r LEFT JOIN primary_place p USING ({Col.article_id})
+        ORDER BY r.{Col.date} DESC NULLS LAST, r.{Col.doc_path}, r.{Col.story}""", params)
 
 
 @cached
 def indicator_counts(folder: str, filters: Filters, n_measures: int = 12, n_cities: int = 12) -> pd.DataFrame:
-    """Indicators per (measure, city) for the top measures and cities: measure, city, indicators."""
+    """Indicators per (measure, city) for the top measures and cities: measure, city, indicators
+    (an indicator counts for its article's main city)."""
     cte, params = _selected(filters)
     return _df(folder, f"""{cte},
-        m AS (SELECT i.{Col.measure}, p.{Col.city} FROM indicators i JOIN sel USING ({Col.article_id})
-              JOIN subject p ON p.{Col.article_id} = i.{Col.article_id} AND p.{Col.is_primary}
-              WHERE p.{Col.city} IS NOT NULL AND i.{Col.measure} <> ''),
+        m AS (SELECT i.{Col.measure}, p.{Col.city} FROM indicators i SEMI JOIN sel USING ({Col.article_id})
+              JOIN primary_place p USING ({Col.article_id}) WHERE p.{Col.city} IS NOT NULL AND i.{Col.measure} <> ''),
         top_m AS (SELECT {Col.measure} FROM m GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_measures)}),
         top_c AS (SELECT {Col.city} FROM m GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT {int(n_cities)})
         SELECT {Col.measure}, {Col.city}, count(*) AS indicators FROM m

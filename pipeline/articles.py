@@ -12,7 +12,7 @@ from collections import Counter
 import pandas as pd
 
 from pipeline import dates
-from pipeline.clean import LinePatterns
+from pipeline.clean import LinePatterns, normalize
 from pipeline.formats import Document
 from pipeline.schema import ARTICLES, DOCUMENTS, Col
 from pipeline.sources import SourceBook, header_source, story_source
@@ -32,8 +32,9 @@ def documents_frame(documents: list[Document]) -> pd.DataFrame:
 
 
 def _text(value) -> str | None:
-    """A metadata cell as a string, or None (pandas stores missing strings as NaN)."""
-    return value if isinstance(value, str) and value else None
+    """A metadata cell as normalised text (no invisible or control characters), or None
+    (pandas stores missing strings as NaN)."""
+    return (normalize(value).strip() or None) if isinstance(value, str) else None
 
 
 def article_id(doc_path: str, span_start: int) -> str:

@@ -71,10 +71,19 @@ def decode(data: bytes) -> tuple[str, str]:
         return _checked(codecs.getincrementaldecoder("utf-8")().decode(data, final=False)), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
-    if best is None or best.encoding is None:
+    sample = data[:200_000]
+    for cut in range(4):  # a multi-byte character cut off at the end (truncated file or sample)
+        best = from_bytes(sample[: len(sample) - cut]).best()
+        if best is not None and best.encoding is not None:
+            break
+    else:
         raise Unreadable("binary or undecodable content (no text encoding fits)")
     name = _widen(best.encoding)
+    for _ in range(3):  # the same cut-off character, now in the whole file
+        try:
+            return _checked(data.decode(name)), name
+        except UnicodeDecodeError:
+            data = data[:-1]
     return _checked(_strict(data, name)), name
 
 
@@ -106,13 +115,26 @@ def parse(doc_path: str, data: bytes, fields: FieldMap = FieldMap()) -> list[Doc
         raise Unreadable(f"a single line of {longest:,} characters: not article text")
     if fmt in ("json", "jsonl", "csv"):
         records = _records(fmt, text, fields)
-        return [Document(f"{doc_path}#{i}" if len(records) > 1 else doc_path, fmt, encoding, raw, body, meta)
+        return [_storable(Document(f"{doc_path}#{i}" if len(records) > 1 else doc_path, fmt, encoding, raw, body, meta))
                 for i, (raw, body, meta) in enumerate(records)]
     meta, body = front_matter(text)
     if fmt == "html" or _looks_like_html(body):
         html_meta, body = html_to_text(body)
         meta = {**html_meta, **meta}
-    return [Document(doc_path, fmt, encoding, text, body, meta)]
+    return [_storable(Document(doc_path, fmt, encoding, text, body, meta))]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(doc: Document) -> Document:
+    """Lone UTF-16 surrogates (\\ud800 escapes in JSON or YAML) cannot be stored as UTF-8: each
+    becomes U+FFFD, one character for one, so offsets hold."""
+    def clean(value: str) -> str:
+        return _SURROGATE.sub("\ufffd", value)
+
+    return Document(doc.doc_path, doc.format, doc.encoding, clean(doc.raw_text), clean(doc.body),
+                    {key: clean(value) for key, value in doc.meta.items()})
 
 
 def format_of(doc_path: str) -> str:
@@ -156,6 +178,21 @@ def _pick(record: dict, fields: FieldMap) -> dict[str, str]:
     return meta
 
 
+def _json_lines(text: str) -> list:
+    """The records of a JSON Lines file. A last line cut off (a write that stopped) is dropped;
+    a broken line before it makes the file malformed."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    records = []
+    for number, line in enumerate(lines, 1):
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            if number == len(lines) and records:
+                break
+            raise json.JSONDecodeError(f"line {number}: {exc.msg}", exc.doc, exc.pos) from None
+    return records
+
+
 # A record's text often flattens paragraphs into one line, each still opening with an indent of
 # two wide spaces ("…年。\u2003\u20032025年…"): the first space becomes a line break (same length).
 _INDENT_BREAK = re.compile(r"(?<=[^\s\u2003\u3000])[\u2003\u3000](?=[\u2003\u3000])")
@@ -171,7 +208,7 @@ def _records(fmt: str, text: str, fields: FieldMap) -> list[tuple[str, str, dict
         records = [{k: v for k, v in row.items() if k is not None} for row in rows]
     else:
         try:
-            loaded = [json.loads(line) for line in text.splitlines() if line.strip()] if fmt == "jsonl" else json.loads(text)
+            loaded = _json_lines(text) if fmt == "jsonl" else json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise Unreadable(f"malformed JSON: {exc}") from None
         records = loaded if isinstance(loaded, list) else [loaded]

@@ -5,10 +5,12 @@ Built once from `resources/gazetteer.csv`, `place_aliases.csv` and `place_false_
 
 Recognition is one leftmost-longest Aho–Corasick pass over every full name, alias and false
 friend together, so a false friend that starts at or before a name swallows it (长治久安, 新华社,
-黄河北岸). A hit that is not a full official name of three or more characters (长春, 吉林, 城区)
-must also start and end on a word boundary of the segmenter, checked on a small window only, and
-may not be followed by the name of a smaller unit or a street (永春镇, 南湖街道, 灵山路), which
-makes it another place that merely shares the name.
+黄河北岸). A hit that is not an official name of three or more characters (长春, 吉林, 城区) must
+also start and end on a word boundary of the segmenter, checked on a small window only; a county's
+official name must start on one (江南山区 is not 南山区). A short name followed by the type of a
+smaller place (永春镇, 南湖街道, 灵山路) names that place, not the division. Candidates are weak
+(they need support from the context, see `pipeline.places`) for a county's short name and for a
+name that is itself listed as a false friend, i.e. also an ordinary word (城区, 安康).
 """
 
 from __future__ import annotations
@@ -81,7 +83,6 @@ class Gazetteer:
     names: dict[str, tuple[Candidate, ...]]  # full name or alias → the divisions it may denote
     patterns: list[str]  # the matcher's patterns by index: names, then false friends
     matcher: ahocorasick_rs.AhoCorasick = field(repr=False)
-    by_name: dict[tuple[str, str], str] = field(default_factory=dict)  # (level, full name) → adcode
 
     @classmethod
     def from_tables(cls, divisions: pd.DataFrame, aliases: pd.DataFrame, false_friends: list[str]) -> Gazetteer:
@@ -109,8 +110,7 @@ class Gazetteer:
         }
         patterns = sorted(names) + sorted(set(false_friends) - set(names))
         matcher = ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MatchKind.LeftmostLongest)
-        by_name = {(d.level, d.name): d.adcode for d in records.values()}
-        return cls(records, names, patterns, matcher, by_name)
+        return cls(records, names, patterns, matcher)
 
     def find(self, text: str, segmenter: Segmenter) -> list[Hit]:
         """Every place-name hit of a text, leftmost-longest, with the divisions it may denote.
@@ -135,7 +135,7 @@ class Gazetteer:
             if not official or len(name) <= 2:
                 if not _aligned(text, start, end, segmenter, after_name):
                     continue
-            elif not after_name and all(LEVEL_RANK[self.divisions[c.adcode].level] == 2 for c in candidates) \
+            elif not after_name and all(self.divisions[c.adcode].level == "county" for c in candidates) \
                     and not _aligned(text, start, None, segmenter):
                 continue  # 江南山区 is not 南山区; the end may merge (朝阳区委)
             hits.append(Hit(start, end, name, candidates))

@@ -176,6 +176,8 @@ class _Evidence:
 
 
 def _choose(hit: Hit, gaz: Gazetteer, evidence: _Evidence, votes: Counter, context: Counter) -> str | None:
+    """The best-supported candidate of a name (see the module docstring), or None when every
+    candidate is weak and unsupported."""
     scored = []
     for candidate in hit.candidates:
         d = gaz.divisions[candidate.adcode]

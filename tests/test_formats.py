@@ -146,3 +146,24 @@ def test_record_paragraphs_flattened_with_wide_indents_are_split():
 ])
 def test_front_matter_fields_are_scalars(front, meta):
     assert front_matter(f"---\n{front}---\n正文")[0] == meta
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "big5", "utf-16-le"])
+def test_a_legacy_file_cut_inside_a_character_is_read(encoding):
+    data = PAGE.encode(encoding, errors="ignore")
+    text, found = decode(data[:-1])
+    assert found == encoding and data.decode(encoding).startswith(text) and len(text) >= len(data.decode(encoding)) - 1
+
+
+def test_json_lines_with_a_cut_off_last_line_keep_the_others():
+    line = json.dumps({"title": "标题", "content": SAMPLE}, ensure_ascii=False)
+    assert len(parse("a.jsonl", f"{line}\n{line}\n{line[:-9]}".encode())) == 2
+    with pytest.raises(Unreadable, match="malformed JSON: line 1"):
+        parse("a.jsonl", f"{line[:-9]}\n{line}".encode())
+
+
+def test_lone_surrogates_become_replacement_characters():
+    data = ('{"title": "\\ud800坏标题", "content": "\\udfff' + SAMPLE + '"}').encode()
+    [doc] = parse("a.json", data)
+    assert doc.meta["title"] == "\ufffd坏标题" and doc.body == "\ufffd" + SAMPLE
+    doc.raw_text.encode("utf-8")  # storable

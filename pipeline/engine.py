@@ -1,0 +1,225 @@
+"""How the build's stages run: in this process, or over worker processes.
+
+`pipeline.build` lists the stages as `Stage`s: a pure function, the tables it reads, the
+resources it takes, and — for a stage that works document by document or page by page — the
+column (`by`) whose groups it handles independently. An engine runs that list:
+
+- `LocalEngine` calls each function once on whole tables, in this process;
+- `ProcessEngine` cuts the input of the partitionable stages into chunks of whole groups, runs
+  every partitionable stage that is ready at that point on each chunk in one task (the articles
+  travel to a worker once for places, themes, terms, slogans and indicators together), and
+  concatenates the chunks' results in order; the global stages (dedupe, keywords, timelines) run
+  in this process. The workers are forked once per build, after the resources are built, so the
+  dictionaries and automata are shared rather than rebuilt; each worker loads the segmenter's
+  dictionary once, at start.
+- `pipeline.dask_engine.DaskEngine` does the same on a Dask cluster.
+
+Because a partitionable stage's rows depend only on their own group, and chunks are contiguous
+ranges of groups, every engine writes the same tables.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipeline.config import Resources
+
+Progress = Callable[[str, int, int], None]  # (stage, index, number of stages)
+CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the others
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the build: `fn(*tables, *params)` returns a table."""
+
+    name: str
+    fn: Callable[..., pd.DataFrame]
+    inputs: tuple[str, ...]  # names of earlier stages (or of the build's inputs) whose tables it reads
+    params: tuple[str, ...] = ()  # fields of `Resources`, or build options (`root_name`), passed after the tables
+    by: str | None = None  # the stage handles the groups of this column of its first input independently
+
+
+@dataclass
+class Run:
+    """What an engine returns: every stage's table, the seconds each stage computed (summed over
+    workers), and the wall time of each step (a global stage, or a batch of partitioned ones)."""
+
+    tables: dict[str, pd.DataFrame]
+    durations: dict[str, float]
+    steps: list[dict]
+
+
+def params_of(stage: Stage, res: Resources, options: dict) -> list:
+    return [options[p] if p in options else getattr(res, p) for p in stage.params]
+
+
+def batches(stages: Sequence[Stage], available: Iterable[str]) -> Iterator[list[Stage]]:
+    """The stages in execution order, grouped: a partitionable stage runs together with every
+    later partitionable stage that reads the same table by the same column and whose inputs are
+    ready; a global stage runs alone."""
+    done = set(available)
+    left = list(stages)
+    while left:
+        first = left.pop(0)
+        group = [first]
+        if first.by:
+            group += [s for s in left if s.by == first.by and s.inputs[0] == first.inputs[0] and set(s.inputs) <= done]
+            left = [s for s in left if s not in group]
+        done.update(s.name for s in group)
+        yield group
+
+
+def run_chunk(stages: Sequence[Stage], tables: Sequence[pd.DataFrame], res: Resources, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
+    """Every stage of a batch on one chunk of its input (in a worker, or in this process)."""
+    out, seconds = [], []
+    for stage in stages:
+        started = time.perf_counter()
+        out.append(stage.fn(*tables, *params_of(stage, res, options)))
+        seconds.append(time.perf_counter() - started)
+    return out, seconds
+
+
+class LocalEngine:
+    """Every stage once, on whole tables, in this process."""
+
+    name = "local"
+    workers = 1
+
+    def __init__(self, res: Resources) -> None:
+        self.res = res
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+    def run(self, stages: Sequence[Stage], inputs: dict, options: dict | None = None, progress: Progress | None = None) -> Run:
+        options = options or {}
+        tables, durations, steps = dict(inputs), {}, []
+        names = [s.name for s in stages]
+        for group in batches(stages, inputs):
+            if progress:
+                for stage in group:
+                    progress(stage.name, names.index(stage.name), len(names))
+            started = time.perf_counter()
+            for stage, table, seconds in zip(group, *self._run_group(group, tables, options), strict=True):
+                tables[stage.name], durations[stage.name] = table, round(seconds, 3)
+            steps.append({"stages": [s.name for s in group], "wall_s": round(time.perf_counter() - started, 3)})
+        return Run(tables, durations, steps)
+
+    def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
+        return run_chunk(group, [tables[i] for i in group[0].inputs], self.res, options)
+
+
+class PartitioningEngine(LocalEngine):
+    """Runs batches of partitionable stages chunk by chunk through `map_chunks` (worker
+    processes, a Dask cluster) and everything else in this process."""
+
+    def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
+        first = tables[group[0].inputs[0]]
+        if not group[0].by or len(first) < 2 or self.workers < 2:
+            return super()._run_group(group, tables, options)
+        others = [tables[i] for i in group[0].inputs[1:]]
+        chunks = [(first.iloc[rows].reset_index(drop=True), *others)
+                  for rows in chunk_rows(first[group[0].by], self.workers * CHUNKS_PER_WORKER)]
+        results = list(self.map_chunks(group, chunks, options))
+        frames = [concat([r[0][k] for r in results]) for k in range(len(group))]
+        seconds = [sum(r[1][k] for r in results) for k in range(len(group))]
+        return frames, seconds
+
+    def map_chunks(self, group: list[Stage], chunks: list[tuple], options: dict) -> Iterable[tuple[list[pd.DataFrame], list[float]]]:
+        raise NotImplementedError
+
+
+def chunk_rows(keys: pd.Series, n_chunks: int) -> list[slice]:
+    """Contiguous row ranges of about equal size that never cut a group of equal keys (rows of a
+    group are adjacent: documents and articles are ordered by path)."""
+    n = len(keys)
+    codes = pd.factorize(keys)[0]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    if len(starts) != codes.max(initial=-1) + 1:
+        raise ValueError("rows of a group are not adjacent; sort the table by its partition column")
+    starts = np.r_[starts, n]  # a cut falls on the first group start at or after each target
+    cuts = {int(starts[np.searchsorted(starts, n * k / n_chunks)]) for k in range(1, n_chunks)}
+    bounds = sorted(cuts | {0, n})
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Chunks' results in order; an empty chunk result (a table's `empty()` with its own dtypes)
+    only counts when every chunk is empty."""
+    filled = [f for f in frames if len(f)]
+    if not filled:
+        return frames[0]
+    return pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0].reset_index(drop=True)
+
+
+# -- worker processes ---------------------------------------------------------------------------
+
+_WORKER: dict = {}  # the worker's resources, set once by the pool's initializer
+
+
+def _start_worker(res: Resources) -> None:
+    _WORKER["res"] = res
+    res.segmenter.tag("")  # load the dictionary now, once, not inside the first chunk's timing
+
+
+def _work(group: list[Stage], chunk: tuple, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
+    return run_chunk(group, chunk, _WORKER["res"], options)
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class ProcessEngine(PartitioningEngine):
+    """Partitionable stages over `workers` forked processes; the rest in this process."""
+
+    name = "processes"
+
+    def __init__(self, res: Resources, workers: int | None = None) -> None:
+        super().__init__(res)
+        self.workers = workers or default_workers()
+        self.pool: ProcessPoolExecutor | None = None
+        if self.workers > 1:
+            # fork: the workers get the built resources (automata are not picklable) for free.
+            context = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res,))
+            self.started = [self.pool.submit(_ready) for _ in range(self.workers)]  # fork now, while resources are all there is
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+    def map_chunks(self, group, chunks, options):
+        return self.pool.map(_work, [group] * len(chunks), chunks, [options] * len(chunks))
+
+
+def make_engine(name: str, res: Resources, workers: int | None = None, scheduler: str | None = None, source=None) -> LocalEngine:
+    """The engine the command line asks for: "local", "processes" or "dask"."""
+    if name == "local" or (name == "processes" and workers == 1):
+        return LocalEngine(res)
+    if name == "processes":
+        return ProcessEngine(res, workers)
+    if name == "dask":
+        from pipeline.dask_engine import DaskEngine
+
+        return DaskEngine(res, source, scheduler=scheduler, workers=workers)
+    raise ValueError(f"unknown engine {name!r}")
