@@ -24,7 +24,9 @@ MAX_SELECTED = 30  # clicked elements listed at once (a lasso can catch hundreds
 def chart(fig: go.Figure, data: pd.DataFrame, name: str, view: View, caption: str, clickable: bool = True) -> Chart:
     """Draw a figure with its caption and download buttons; when `clickable`, clicking (or box /
     lasso selecting) its elements lists the articles behind them. Returns the chart for export."""
-    event = st.plotly_chart(fig, key=f"chart-{name}", on_select="rerun" if clickable else "ignore",
+    # A selection belongs to the view it was made in: other filters, another chart (and key).
+    key = f"chart-{name}-{hash(view.filters) & 0xFFFFFFFF:08x}"
+    event = st.plotly_chart(fig, key=key, on_select="rerun" if clickable else "ignore",
                             selection_mode=("points", "box", "lasso"), config=downloads.toolbar_config(name) | charts.OFFLINE_CONFIG)
     st.caption(caption + (" " + t("click_hint", view.lang) if clickable else ""))
     exported = downloads.chart_downloads(fig, data, name, view.lang)

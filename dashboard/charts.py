@@ -76,6 +76,12 @@ def _keys(*keys: str) -> dict:
     return {"keys": list(keys)}
 
 
+def _custom(*columns) -> np.ndarray:
+    """customdata rows from columns of equal length (an array: plotly validates it at once, where
+    nested lists cost a Python call per value)."""
+    return np.column_stack([np.asarray(list(c), dtype=object) for c in columns])
+
+
 def selected_points(fig: go.Figure, points: list[dict]) -> list[dict[str, str]]:
     """What the selected elements of `fig` stand for, from Streamlit's plotly selection points
     (which carry `curve_number` and `customdata`); elements of traces without keys are skipped."""
@@ -116,7 +122,7 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, text: dict
     fig.add_scatter(
         x=cells[columns], y=[_label(row_labels, r) for r in cells[rows]], mode="markers",
         marker={"size": 14, "color": "rgba(0,0,0,0)", "symbol": "square"}, showlegend=False,
-        customdata=cells[[columns, rows]].to_numpy().tolist(), meta=_keys(columns, rows),
+        customdata=_custom(cells[columns], cells[rows]), meta=_keys(columns, rows),
         text=[format(v, fmt) for v in cells["_v"]],
         hovertemplate=f"%{{x}} · %{{y}}<br>{text['hover']}: %{{text}}<extra></extra>")
     fig.update_xaxes(tickangle=-45, type="category")
@@ -136,7 +142,7 @@ def ranking(frame: pd.DataFrame, category: str, value: str, text: dict[str, str]
     """Horizontal bars of `value` per `category`, largest on top; a bar stands for its category."""
     fig = _figure(go.Bar(
         x=frame[value], y=[_label(labels, c) for c in frame[category]], orientation="h", marker_color=color,
-        customdata=frame[[category]].to_numpy().tolist(), meta=_keys(category),
+        customdata=_custom(frame[category]), meta=_keys(category),
         hovertemplate=f"%{{y}}: %{{x:,}}<extra></extra>"))
     fig.update_yaxes(autorange="reversed", type="category")
     return _layout(fig, text, height=max(300, 120 + 24 * len(frame)))
@@ -149,7 +155,7 @@ def theme_profiles(profile: pd.DataFrame, labels: dict[str, str], text: dict[str
     for i, (city, part) in enumerate(profile.groupby(Col.city, sort=False)):
         part = part.set_index(Col.theme).reindex(order).reset_index()
         fig.add_bar(x=part["share"], y=[_label(labels, th) for th in order], orientation="h", name=city,
-                    marker_color=PALETTE[i % len(PALETTE)], customdata=[[city, th] for th in order],
+                    marker_color=PALETTE[i % len(PALETTE)], customdata=_custom([city] * len(order), order),
                     meta=_keys(Col.city, Col.theme), text=part[Col.articles],
                     hovertemplate=f"{city} · %{{y}}: %{{x:.0%}} (%{{text}})<extra></extra>")
     fig.update_layout(barmode="group")
@@ -165,7 +171,7 @@ def term_columns(frame: pd.DataFrame, group: str, text: dict[str, str], value: s
     for i, name in enumerate(groups):
         part = frame[frame[group] == name]
         fig.add_bar(x=part[value], y=part[Col.term], orientation="h", marker_color=PALETTE[i % len(PALETTE)],
-                    showlegend=False, customdata=part[[group, Col.term]].to_numpy().tolist(), meta=_keys(group, Col.term),
+                    showlegend=False, customdata=_custom(part[group], part[Col.term]), meta=_keys(group, Col.term),
                     hovertemplate=f"{name} · %{{y}}: %{{x:.1f}}<extra></extra>", row=1, col=i + 1)
         fig.update_yaxes(autorange="reversed", type="category", row=1, col=i + 1)
         fig.update_xaxes(title_text=text["x"], row=1, col=i + 1)
@@ -185,30 +191,33 @@ def _months(counts: pd.DataFrame) -> list[str]:
     return pd.period_range(found[0], found[-1], freq="M").strftime("%Y-%m").tolist()
 
 
-def _per_month(part: pd.DataFrame, months: list[str]) -> pd.DataFrame:
-    """month, articles for every month of `months` (0 where `part` has none)."""
-    return part.set_index(Col.month)[Col.articles].reindex(months, fill_value=0).rename_axis(Col.month).reset_index()
+def _per_month(counts: pd.DataFrame, series: str, months: list[str]) -> pd.DataFrame:
+    """Articles as a months × `series` matrix (0 where `counts` has none), the series with most
+    articles first."""
+    matrix = counts.pivot_table(index=Col.month, columns=series, values=Col.articles, aggfunc="sum", fill_value=0)
+    order = matrix.sum().sort_values(ascending=False, kind="stable").index
+    return matrix.reindex(index=months, columns=order, fill_value=0)
 
 
 def monthly_theme_bars(counts: pd.DataFrame, theme_labels: dict[str, str], text: dict[str, str],
                        facets: bool = False, events: pd.DataFrame | None = None) -> go.Figure:
     """Articles per month by theme: stacked bars, or one panel per theme (`facets`, the
     MAX_FACETS most frequent themes). `events` (slogan, month): first mentions, marked on top."""
-    themes = counts.groupby(Col.theme)[Col.articles].sum().sort_values(ascending=False, kind="stable").index.tolist()
     months = _months(counts)
+    matrix = _per_month(counts, Col.theme, months)
+    themes = list(matrix.columns)
     if facets:
         themes = themes[:MAX_FACETS]
         fig = _subplots(rows=len(themes), cols=1, shared_xaxes=True, vertical_spacing=0.02 if len(themes) > 6 else 0.05,
                             subplot_titles=[_label(theme_labels, th) for th in themes])
+    bars = [go.Bar(x=months, y=matrix[theme].to_numpy(), name=_label(theme_labels, theme), marker_color=PALETTE[i % len(PALETTE)],
+                   customdata=_custom([theme] * len(months), months), meta=_keys(Col.theme, Col.month),
+                   hovertemplate=f"%{{x}} · {_label(theme_labels, theme)}: %{{y}}<extra></extra>", showlegend=not facets)
+            for i, theme in enumerate(themes)]
+    if facets:
+        fig.add_traces(bars, rows=list(range(1, len(bars) + 1)), cols=[1] * len(bars))
     else:
-        fig = _figure()
-    for i, theme in enumerate(themes):
-        part = _per_month(counts[counts[Col.theme] == theme], months)
-        label = _label(theme_labels, theme)
-        fig.add_bar(x=part[Col.month], y=part[Col.articles], name=label, marker_color=PALETTE[i % len(PALETTE)],
-                    customdata=[[theme, m] for m in part[Col.month]], meta=_keys(Col.theme, Col.month),
-                    hovertemplate=f"%{{x}} · {label}: %{{y}}<extra></extra>", showlegend=not facets,
-                    **({"row": i + 1, "col": 1} if facets else {}))
+        fig = _figure(bars)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=months)
     if facets:
         fig.update_yaxes(nticks=3)
@@ -225,7 +234,7 @@ def monthly_theme_bars(counts: pd.DataFrame, theme_labels: dict[str, str], text:
             x=list(grouped.index), y=[top * 1.08] * len(grouped), mode="markers+text", name=text["events"],
             marker={"symbol": "triangle-down", "size": 11, "color": "#111"},
             text=["、".join(s[:2]) + ("…" if len(s) > 2 else "") for s in grouped], textposition="top center",
-            textfont={"size": 10}, customdata=[[s[0]] for s in grouped], meta=_keys(Col.slogan),
+            textfont={"size": 10}, customdata=_custom(s[0] for s in grouped), meta=_keys(Col.slogan),
             hovertext=["<br>".join(f"“{x}”" for x in s) for s in grouped],
             hovertemplate=f"%{{x}} · {text['events']}<br>%{{hovertext}}<extra></extra>")
         fig.update_yaxes(range=[0, top * 1.25])
@@ -238,16 +247,16 @@ def monthly_theme_bars(counts: pd.DataFrame, theme_labels: dict[str, str], text:
 
 
 def monthly_lines(counts: pd.DataFrame, series: str, text: dict[str, str], labels: dict[str, str] | None = None) -> go.Figure:
-    """Articles per month, one line per `series` value (a city, a slogan); missing months are 0."""
+    """Articles per month, one line per `series` value (a city, a slogan; most articles first);
+    missing months are 0."""
     months = _months(counts)
-    fig = _figure()
-    for i, (name, part) in enumerate(counts.groupby(series, sort=False)):
-        part = _per_month(part, months)
-        label = _label(labels, name)
-        fig.add_scatter(x=part[Col.month], y=part[Col.articles], mode="lines+markers", name=label,
-                        line={"color": PALETTE[i % len(PALETTE)], "width": 2}, marker={"size": 6},
-                        customdata=[[name, m] for m in part[Col.month]], meta=_keys(series, Col.month),
-                        hovertemplate=f"%{{x}} · {label}: %{{y}}<extra></extra>")
+    matrix = _per_month(counts, series, months)
+    fig = _figure([
+        go.Scatter(x=months, y=matrix[name].to_numpy(), mode="lines+markers", name=_label(labels, name),
+                   line={"color": PALETTE[i % len(PALETTE)], "width": 2}, marker={"size": 6},
+                   customdata=_custom([name] * len(months), months), meta=_keys(series, Col.month),
+                   hovertemplate=f"%{{x}} · {_label(labels, name)}: %{{y}}<extra></extra>")
+        for i, name in enumerate(matrix.columns)])
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=months)
     fig.update_yaxes(rangemode="tozero")
     return _layout(fig, text, height=420)
@@ -268,7 +277,7 @@ def choropleth(frame: pd.DataFrame, geojson: dict, key: str, value: str, text: d
         geojson=geojson, featureidkey="properties.name", locations=names, z=values.to_numpy(),
         colorscale=[[0, "#f7f4f2"], [0.0001, "#fee5d9"], [1, "#a50f15"]], marker_line_color="#999", marker_line_width=0.4,
         colorbar={"title": {"text": text["legend"]}, "tickformat": ".0%" if share else ",d", "len": 0.7},
-        customdata=[[n] for n in names], meta=_keys(key), text=[format(v, fmt) for v in values],
+        customdata=_custom(names), meta=_keys(key), text=[format(v, fmt) for v in values],
         hovertext=articles.astype(str).tolist(),
         hovertemplate=f"%{{location}}<br>{text['legend']}: %{{text}}<br>{text['articles']}: %{{hovertext}}<extra></extra>"))
     if points is not None and not points.empty:
@@ -277,7 +286,7 @@ def choropleth(frame: pd.DataFrame, geojson: dict, key: str, value: str, text: d
             lat=points[Col.lat], lon=points[Col.lon], mode="markers", name=text["points"],
             marker={"size": (4 + 14 * np.sqrt(size / size.max())).round(1), "color": "rgba(36,113,163,0.65)",
                     "line": {"width": 0.5, "color": "#fff"}},
-            customdata=points[[Col.county]].to_numpy().tolist(), meta=_keys(Col.county),
+            customdata=_custom(points[Col.county]), meta=_keys(Col.county),
             text=points[Col.county] + "（" + points[Col.city].fillna(points[Col.province]) + "）",
             hovertext=points[Col.articles].astype(str),
             hovertemplate=f"%{{text}}<br>{text['articles']}: %{{hovertext}}<extra></extra>")
@@ -383,7 +392,7 @@ def term_network(nodes: pd.DataFrame, edges: pd.DataFrame, text: dict[str, str])
         text=nodes[Col.term], textposition="top center", showlegend=False,
         marker={"size": (10 + 26 * np.sqrt(size / size.max())).round(1) if len(size) else 10, "color": PALETTE[0],
                 "opacity": 0.8, "line": {"width": 1, "color": "#fff"}},
-        customdata=nodes[[Col.term]].to_numpy().tolist(), meta=_keys(Col.term), hovertext=nodes[Col.articles].astype(str),
+        customdata=_custom(nodes[Col.term]), meta=_keys(Col.term), hovertext=nodes[Col.articles].astype(str),
         hovertemplate=f"%{{text}}: %{{hovertext}} {text['articles']}<extra></extra>")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
-
-from pipeline.io import RESOURCES
 
 STRINGS = Path(__file__).with_name("strings.yaml")
 
@@ -36,6 +35,7 @@ def chart_text(chart: str, lang: str = "zh") -> dict[str, str]:
 @lru_cache(maxsize=2)
 def theme_labels(lang: str = "zh") -> dict[str, str]:
     """Theme id → label in `lang`, from the bundled taxonomy (ids without a label show as is)."""
-    config = yaml.safe_load((RESOURCES / "themes.yaml").read_text(encoding="utf-8"))
+    # The bundled taxonomy, found without importing pipeline.io (and the whole pipeline with it).
+    config = yaml.safe_load((files("pipeline") / "resources" / "themes.yaml").read_text(encoding="utf-8"))
     key = "label_zh" if lang == "zh" else "label_en"
     return {str(th["id"]): str(th.get(key) or th["id"]) for th in config.get("themes", [])}

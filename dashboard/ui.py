@@ -154,7 +154,8 @@ def control(key: str, default, render: Callable[[str], object], allowed: Collect
     value from the URL (`default` when absent; when not among `allowed`, `default` and a notice);
     every run writes the value back, leaving the parameter out when it equals `default` and
     `elide_default` (a default that depends on the filters must stay in the URL). The value's type
-    follows `default`: bool ("true"/"false"), tuple (comma-joined, at most `limit` values) or str."""
+    follows `default`: bool ("true"/"false"), tuple (comma-joined, at most `limit` values) or str
+    (at most `limit` characters)."""
     if key not in st.session_state:
         st.session_state[key] = _param_value(key, default, allowed, limit)
     render(key)
@@ -178,7 +179,8 @@ def _param_value(key: str, default, allowed: Collection[str] | None, limit: int 
         values, valid = [raw], raw in ("true", "false")
     else:
         values = [v.strip() for v in raw.split(",") if v.strip()] if isinstance(default, tuple) else [raw]
-        valid = (allowed is None or all(v in allowed for v in values)) and (limit is None or len(values) <= limit)
+        valid = (allowed is None or all(v in allowed for v in values)) and (
+            limit is None or len(values if isinstance(default, tuple) else raw) <= limit)
     if not valid:
         st.warning(f"{t('invalid_params', st.session_state.get('f_lang', 'zh'))} {key}: {raw}")
         return list(default) if isinstance(default, tuple) else default

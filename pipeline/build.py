@@ -58,6 +58,5 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
         "places": len(tables["places"]),
         "themes": len(tables["themes"]),
         "durations_s": run.durations,
-        "steps": run.steps,
     }
     return tables, summary

@@ -25,14 +25,19 @@ _CLAUSE_PUNCT = re.compile(r"[，,、。；;：:]")
 
 
 _TO_TRANSLATE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _TRANSLATE) + "]")
+_TRANSLATED = {chr(cp): chr(to) if isinstance(to, int) else to or "" for cp, to in _TRANSLATE.items()}
+
+
+def _translated(match: re.Match) -> str:
+    return _TRANSLATED[match.group()]
 
 
 def normalize(text: str) -> str:
     """Normalise one line or a whole text without changing its line structure."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _TO_TRANSLATE.search(text):  # most lines have nothing to translate: skip the slow per-character pass
-        text = text.translate(_TRANSLATE)
-    return _CONTROL.sub("", text)
+    # A line holds few such characters (an indent of two ideographic spaces): replacing the
+    # matches is 5x faster than str.translate's per-character pass.
+    return _CONTROL.sub("", _TO_TRANSLATE.sub(_translated, text))
 
 
 def header_lines(text: str, limit: int = 40) -> list[str]:
@@ -57,19 +62,60 @@ def squeeze_ocr_spaces(line: str) -> str:
 class LinePatterns:
     """Compiled line classes from boilerplate.yaml."""
 
-    furniture: re.Pattern  # page headers, editor lines, breadcrumbs, copyright, site footers
-    ad: re.Pattern  # advertising lines
-    caption: re.Pattern  # photo captions and credits, image file names
-    byline: re.Pattern  # reporter lines that end (or open) a story
-    lead: re.Pattern  # the opening of a news story's first paragraph or its byline
-    header_source: re.Pattern  # "来源: X" header lines: group `source`
+    furniture: AnyOf  # page headers, editor lines, breadcrumbs, copyright, site footers
+    ad: AnyOf  # advertising lines
+    caption: AnyOf  # photo captions and credits, image file names
+    byline: AnyOf  # reporter lines that end (or open) a story
+    lead: AnyOf  # the opening of a news story's first paragraph or its byline
+    header_source: AnyOf  # "来源: X" header lines: group `source`
 
     @classmethod
     def from_config(cls, config: dict[str, list[str]]) -> LinePatterns:
-        def compile_any(key: str) -> re.Pattern:
-            return re.compile("|".join(f"(?:{p})" for p in config[key]))
+        return cls(**{key: AnyOf(config[key]) for key in cls.__dataclass_fields__})
 
-        return cls(**{key: compile_any(key) for key in cls.__dataclass_fields__})
+
+class AnyOf:
+    """A list of regular expressions searched as one (`re.search` of their alternation), but
+    those anchored at the start (`^…`) are tried at the start only: a search of the whole
+    alternation tries every branch at every position of a line, 2.5x slower on news text."""
+
+    def __init__(self, patterns: list[str]) -> None:
+        anchored = [p for p in patterns if _anchored(p)]
+        floating = [p for p in patterns if not _anchored(p)]
+        self.anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self.floating = re.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+    def search(self, text: str) -> re.Match | None:
+        return (self.anchored and self.anchored.match(text)) or (self.floating and self.floating.search(text)) or None
+
+
+def _anchored(pattern: str) -> bool:
+    """Whether every top-level alternative of a pattern starts with `^` (and no flag makes `^`
+    match after line breaks); when unsure, False, which is always correct."""
+    if re.search(r"\(\?[a-zA-Z-]*m", pattern):
+        return False
+    branches, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 1 + (pattern[i + 1:i + 2] == "^")
+            i += pattern[i:i + 1] == "]"  # a "]" right after "[" or "[^" is a literal
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return depth == 0 and all(branch.startswith("^") for branch in branches)
 
 
 def is_title_like(line: str, max_len: int = 40) -> bool:

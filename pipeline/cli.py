@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from pipeline import io
 from pipeline.build import build
+from pipeline.engine import ResourceSpec, default_workers, make_engine
 from pipeline.formats import FieldMap
 from pipeline.schema import markdown
 
@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--source", metavar="NAME", help="publisher of every input article (default: detected from 来源 lines, metadata, "
                                                   "the `paths` mapping of sources.yaml, bylines)")
     b.add_argument("--quiet", action="store_true", help="no progress output, only errors and the skipped files")
+    b.add_argument("--engine", choices=("processes", "local", "dask"), default="processes",
+                   help="how the stages run: over worker processes on this machine (default), in this one process, "
+                        "or on a Dask cluster (see docs/performance.md); every engine writes the same tables")
+    b.add_argument("--workers", type=int, metavar="N", help=f"worker processes (default: the CPUs available, here {default_workers()}); "
+                                                          "with --engine dask and no --scheduler, the local cluster's workers")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the Dask scheduler to use (tcp://host:8786); "
+                                                         "default: a local cluster on this machine")
 
     commands.add_parser("schema", help="print the table documentation (docs/tables.md) as Markdown")
     return parser
@@ -100,12 +107,19 @@ def _build(args: argparse.Namespace) -> int:
     fields = FieldMap().override(title=args.title_field, text=args.text_field, date=args.date_field,
                                  source=args.source_field, url=args.url_field)
     try:
-        resources = io.load_resources(args.resources, args.segmenter, fields)
+        spec = ResourceSpec(io.read_resource_files(args.resources), args.segmenter, fields, args.source)
+        resources = spec.load()
     except (OSError, ValueError) as exc:
         print(f"error: cannot load resources from {args.resources}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    if args.source:
-        resources = replace(resources, sources=resources.sources.forcing(args.source))
+    if args.scheduler and args.engine != "dask":
+        print("error: --scheduler needs --engine dask", file=sys.stderr)
+        return EXIT_USAGE
+    with make_engine(args.engine, resources, args.workers, args.scheduler, spec) as engine:  # workers start before reading
+        return _run_build(args, fields, resources, engine, started)
+
+
+def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, started: float) -> int:
     progress = _Progress(args.quiet)
     read_started = time.perf_counter()
     result = io.read_inputs(args.inputs, fields, progress=progress.files)
@@ -117,12 +131,13 @@ def _build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     root_name = args.inputs[0].resolve().name if len(args.inputs) == 1 and args.inputs[0].is_dir() else ""
-    tables, summary = build(result.documents, resources, root_name, progress=progress.stage)
+    tables, summary = build(result.documents, resources, root_name, progress=progress.stage, engine=engine)
     report = {
         "inputs": [io.display_path(str(p)) for p in args.inputs],
         **result.summary(),
         **summary,
         "segmenter": resources.segmenter.engine,
+        "engine": {"name": engine.name, "workers": engine.workers},
     }
     report["durations_s"] = {"read": read_seconds, **summary["durations_s"]}
     report["durations_s"]["total"] = round(time.perf_counter() - started, 3)

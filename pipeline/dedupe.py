@@ -35,6 +35,7 @@ MIN_CHARS = 80  # shorter texts are compared exactly only: a few shared phrases 
 MIN_PART_CHARS = 200  # a partial copy must be this long (a shared sentence is not a continuation page)
 SAMPLE_BITS = 4  # partial copies: shingles whose hash is 0 mod 2**SAMPLE_BITS are indexed
 COMMON = 50  # a sampled shingle in more texts than this is boilerplate, not evidence
+CHUNK = 5_000  # texts hashed at a time: bounds memory, costs nothing in speed
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _U64 = np.uint64
@@ -98,16 +99,31 @@ def signatures(hashes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return dense
 
 
+def _sketch(cores: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(signatures, shingle counts, sampled shingle hashes, the text of each), computed a chunk
+    of texts at a time so that memory stays bounded at any corpus size."""
+    sigs = np.empty((len(cores), NUM_PERM), dtype=_U64)
+    counts = np.zeros(len(cores), dtype=np.int64)
+    sampled, owners = [], []
+    for first in range(0, len(cores), CHUNK):
+        hashes, bounds = shingle_hashes(cores[first: first + CHUNK])
+        sigs[first: first + len(bounds)] = signatures(hashes, bounds)
+        counts[first: first + len(bounds)] = bounds[:, 1] - bounds[:, 0]
+        positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
+        sampled.append(hashes[positions])
+        owners.append(first + np.searchsorted(bounds[:, 1], positions, side="right"))
+    return sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)])
+
+
 class _Sets:
     """Exact shingle sets, built on demand to confirm candidate pairs."""
 
-    def __init__(self, hashes: np.ndarray, bounds: np.ndarray) -> None:
-        self.hashes, self.bounds, self.cache = hashes, bounds, {}
+    def __init__(self, cores: list[str]) -> None:
+        self.cores, self.cache = cores, {}
 
     def __getitem__(self, i: int) -> np.ndarray:
         if i not in self.cache:
-            start, end = self.bounds[i]
-            self.cache[i] = np.unique(self.hashes[start:end])
+            self.cache[i] = np.unique(shingle_hashes([self.cores[i]])[0])
         return self.cache[i]
 
     def overlap(self, i: int, j: int) -> tuple[float, float]:
@@ -130,21 +146,19 @@ def _near_pairs(sigs: np.ndarray, candidates: list[int]) -> list[tuple[int, int]
     return pairs
 
 
-def _part_pairs(hashes: np.ndarray, bounds: np.ndarray, candidates: list[int]) -> list[tuple[int, int]]:
-    """Pairs sharing at least 70 % of the smaller text's sampled shingles."""
-    if not candidates:
-        return []
-    positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
-    text_of = np.searchsorted(bounds[:, 1], positions, side="right")
-    wanted = np.zeros(len(bounds), dtype=bool)
+def _part_pairs(values: np.ndarray, text_of: np.ndarray, candidates: list[int], n: int) -> list[tuple[int, int]]:
+    """Pairs of candidate texts (of `n`) sharing at least 70 % of the smaller one's sampled shingles."""
+    wanted = np.zeros(n, dtype=bool)
     wanted[candidates] = True
     keep = wanted[text_of]
-    values, text_of = hashes[positions[keep]], text_of[keep]
+    values, text_of = values[keep], text_of[keep]
+    if not len(values):
+        return []
     order = np.argsort(values, kind="stable")  # texts stay in ascending order within a value
     values, text_of = values[order], text_of[order]
     single = np.r_[True, (values[1:] != values[:-1]) | (text_of[1:] != text_of[:-1])]  # one entry per (shingle, text)
     values, text_of = values[single], text_of[single]
-    samples = np.bincount(text_of, minlength=len(bounds))
+    samples = np.bincount(text_of, minlength=n)
     starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
     sizes = np.diff(np.r_[starts, len(values)])
     keys = []
@@ -154,11 +168,11 @@ def _part_pairs(hashes: np.ndarray, bounds: np.ndarray, candidates: list[int]) -
             continue
         members = text_of[firsts[:, None] + np.arange(size)]
         left, right = np.triu_indices(size, 1)
-        keys.append((members[:, left] * len(bounds) + members[:, right]).ravel())
+        keys.append((members[:, left] * n + members[:, right]).ravel())
     if not keys:
         return []
     pair_keys, shared = np.unique(np.concatenate(keys), return_counts=True)
-    a, b = pair_keys // len(bounds), pair_keys % len(bounds)
+    a, b = pair_keys // n, pair_keys % n
     likely = shared >= 0.7 * np.minimum(samples[a], samples[b])
     return list(zip(a[likely].tolist(), b[likely].tolist()))
 
@@ -180,18 +194,16 @@ def duplicate_groups(texts: list[str]) -> list[int]:
             parent[max(a, b)] = min(a, b)
 
     cores = [_core(text) for text in texts]
-    first_of: dict[str, int] = {}
+    first_of: dict[bytes, int] = {}
     for i, core in enumerate(cores):
         digest = hashlib.blake2b(core.encode(), digest_size=12).digest()
         union(first_of.setdefault(digest, i), i)
-    hashes, bounds = shingle_hashes(cores)
-    sizes = bounds[:, 1] - bounds[:, 0]
+    sigs, sizes, sampled, owners = _sketch(cores)
     distinct = [i for i in range(len(texts)) if root(i) == i]
     near = [i for i in distinct if sizes[i] >= MIN_CHARS - SHINGLE + 1]
     part = [i for i in distinct if sizes[i] >= MIN_PART_CHARS - SHINGLE + 1]
-    sets = _Sets(hashes, bounds)
-    sigs = signatures(hashes, bounds)
-    for i, j in _near_pairs(sigs, near) + _part_pairs(hashes, bounds, part):
+    sets = _Sets(cores)
+    for i, j in _near_pairs(sigs, near) + _part_pairs(sampled, owners, part, len(texts)):
         if root(i) == root(j):
             continue
         jaccard, contained = sets.overlap(i, j)

@@ -20,17 +20,21 @@ ranges of groups, every engine writes the same tables.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from pipeline.config import Resources
+from pipeline.formats import FieldMap
 
 Progress = Callable[[str, int, int], None]  # (stage, index, number of stages)
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the others
@@ -49,12 +53,30 @@ class Stage:
 
 @dataclass
 class Run:
-    """What an engine returns: every stage's table, the seconds each stage computed (summed over
-    workers), and the wall time of each step (a global stage, or a batch of partitioned ones)."""
+    """What an engine returns: every stage's table, and the seconds each stage computed (summed
+    over workers when it ran in chunks) plus, under "wall:A+B+…", the wall time of each batch of
+    stages that ran together."""
 
     tables: dict[str, pd.DataFrame]
     durations: dict[str, float]
-    steps: list[dict]
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """Everything the resources are built from: the resource files' texts and the build options
+    that change them. Picklable and small (~0.5 MB), so a worker on another machine builds the
+    same resources; its hash tells the cache which stages a changed file invalidates."""
+
+    texts: dict[str, str]  # resource file name → its text
+    segmenter: str = "auto"
+    fields: FieldMap = field(default_factory=FieldMap)
+    source: str | None = None  # --source: the publisher of every input article
+
+    def load(self) -> Resources:
+        from pipeline.io import resources_from_texts
+
+        res = resources_from_texts(self.texts, self.segmenter, self.fields)
+        return replace(res, sources=res.sources.forcing(self.source)) if self.source else res
 
 
 def params_of(stage: Stage, res: Resources, options: dict) -> list:
@@ -107,17 +129,19 @@ class LocalEngine:
 
     def run(self, stages: Sequence[Stage], inputs: dict, options: dict | None = None, progress: Progress | None = None) -> Run:
         options = options or {}
-        tables, durations, steps = dict(inputs), {}, []
-        names = [s.name for s in stages]
+        tables, durations = dict(inputs), {}
+        position = 0
         for group in batches(stages, inputs):
             if progress:
                 for stage in group:
-                    progress(stage.name, names.index(stage.name), len(names))
+                    progress(stage.name, position, len(stages))
+                    position += 1
             started = time.perf_counter()
             for stage, table, seconds in zip(group, *self._run_group(group, tables, options), strict=True):
                 tables[stage.name], durations[stage.name] = table, round(seconds, 3)
-            steps.append({"stages": [s.name for s in group], "wall_s": round(time.perf_counter() - started, 3)})
-        return Run(tables, durations, steps)
+            if len(group) > 1:
+                durations["wall:" + "+".join(s.name for s in group)] = round(time.perf_counter() - started, 3)
+        return Run(tables, durations)
 
     def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
         return run_chunk(group, [tables[i] for i in group[0].inputs], self.res, options)
@@ -171,9 +195,18 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 _WORKER: dict = {}  # the worker's resources, set once by the pool's initializer
 
 
-def _start_worker(res: Resources) -> None:
+def _start_worker(res: Resources, parent: int) -> None:
+    _die_with(parent)
     _WORKER["res"] = res
     res.segmenter.tag("")  # load the dictionary now, once, not inside the first chunk's timing
+
+
+def _die_with(parent: int) -> None:
+    """A worker must not outlive a killed build: on Linux the kernel signals it when the parent dies."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request
+        os._exit(1)
 
 
 def _work(group: list[Stage], chunk: tuple, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
@@ -200,7 +233,7 @@ class ProcessEngine(PartitioningEngine):
         if self.workers > 1:
             # fork: the workers get the built resources (automata are not picklable) for free.
             context = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res,))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res, os.getpid()))
             self.started = [self.pool.submit(_ready) for _ in range(self.workers)]  # fork now, while resources are all there is
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ next to the number, cut at punctuation, other numbers and `MEASURE_CHARS`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -79,6 +80,7 @@ def _words_after(text: str, start: int) -> str:
 def find_indicators(text: str, rules: IndicatorRules) -> list[tuple[float, str, str, str]]:
     """(value, unit, measure, sentence) for every number with a unit in one text, in order."""
     rows = []
+    sentence_ends: list[int] | None = None  # found once per text, not once per number
     for match in rules._pattern.finditer(text):
         unit = match["unit"]
         # A digit glued on the left (the tail of a longer number or a code) is not this number's start.
@@ -91,8 +93,10 @@ def find_indicators(text: str, rules: IndicatorRules) -> list[tuple[float, str, 
         measure = _words_after(text, match.end()) if unit in rules.measure_after else ""
         if not measure:
             measure = _words_before(text, match.start(), rules)
-        starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, match.start())]
-        sentence_start = starts[-1] if starts else 0
+        if sentence_ends is None:
+            sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        before = bisect_right(sentence_ends, match.start())
+        sentence_start = sentence_ends[before - 1] if before else 0
         end = _SENTENCE_END.search(text, match.end())
         sentence = text[sentence_start:end.end() if end else len(text)].strip()
         rows.append((value, unit, measure, sentence))

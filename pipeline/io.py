@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from io import StringIO
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -208,30 +209,42 @@ def archive_problem(members: list[zipfile.ZipInfo], limits: Limits) -> str | Non
     return None
 
 
+RESOURCE_FILES = ("boilerplate.yaml", "sources.yaml", "themes.yaml", "gazetteer.csv", "place_aliases.csv",
+                  "place_false_friends.txt", "userdict.txt", "stopwords.txt", "slogans.yaml", "indicators.yaml")
+
+
+def read_resource_files(folder: Path = RESOURCES) -> dict[str, str]:
+    """The text of every resource file users may edit, by file name."""
+    return {name: (folder / name).read_text(encoding="utf-8") for name in RESOURCE_FILES}
+
+
 def load_resources(folder: Path = RESOURCES, segmenter_engine: str = "auto", fields: FieldMap | None = None) -> Resources:
     """Read every resource file users may edit and build the stages' resources once."""
+    return resources_from_texts(read_resource_files(folder), segmenter_engine, fields)
 
-    def text(name: str) -> str:
-        return (folder / name).read_text(encoding="utf-8")
+
+def resources_from_texts(texts: dict[str, str], segmenter_engine: str = "auto", fields: FieldMap | None = None) -> Resources:
+    """Build the stages' resources from the resource files' texts (as read by `read_resource_files`;
+    a worker on another machine gets them this way)."""
 
     def table(name: str) -> pd.DataFrame:
-        return pd.read_csv(folder / name, dtype=str, keep_default_na=False, comment=None)
+        return pd.read_csv(StringIO(texts[name]), dtype=str, keep_default_na=False, comment=None)
 
     divisions = table("gazetteer.csv")
     divisions[["lat", "lon"]] = divisions[["lat", "lon"]].apply(pd.to_numeric, errors="coerce")
     return Resources.from_parsed(
-        boilerplate=yaml.safe_load(text("boilerplate.yaml")),
-        sources=yaml.safe_load(text("sources.yaml")),
-        themes=yaml.safe_load(text("themes.yaml")),
+        boilerplate=yaml.safe_load(texts["boilerplate.yaml"]),
+        sources=yaml.safe_load(texts["sources.yaml"]),
+        themes=yaml.safe_load(texts["themes.yaml"]),
         divisions=divisions,
         aliases=table("place_aliases.csv"),
-        false_friends=text("place_false_friends.txt"),
-        user_dictionary=text("userdict.txt"),
-        stopwords=text("stopwords.txt"),
+        false_friends=texts["place_false_friends.txt"],
+        user_dictionary=texts["userdict.txt"],
+        stopwords=texts["stopwords.txt"],
         segmenter_engine=segmenter_engine,
         fields=fields,
-        slogans=yaml.safe_load(text("slogans.yaml")),
-        indicators=yaml.safe_load(text("indicators.yaml")),
+        slogans=yaml.safe_load(texts["slogans.yaml"]),
+        indicators=yaml.safe_load(texts["indicators.yaml"]),
     )
 
 
@@ -336,4 +349,5 @@ def read_report(folder: Path) -> dict:
 
 
 __all__ = ["Limits", "ReadResult", "SchemaError", "discover", "read_inputs", "archive_problem", "load_resources",
+           "read_resource_files", "resources_from_texts",
            "write_outputs", "check_out", "display_path", "read_table", "read_report"]

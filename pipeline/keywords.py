@@ -12,6 +12,7 @@ import math
 import re
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 
 from pipeline.schema import KEYWORDS, TERMS, Col
@@ -24,26 +25,34 @@ TOP_K = 15
 _NOT_A_TERM = re.compile(r"^[\d\W_]+$|^\d")
 
 
-def content_terms(text: str, segmenter: Segmenter, stopwords: frozenset[str]) -> Counter:
-    """Counts of the content terms of one text."""
-    return Counter(
-        word for word, pos in segmenter.tag(text)
-        if len(word) >= 2 and pos.startswith(CONTENT_POS) and word not in stopwords and not _NOT_A_TERM.match(word)
-    )
+def content_terms(text: str, segmenter: Segmenter, stopwords: frozenset[str], verdicts: dict | None = None) -> Counter:
+    """Counts of the content terms of one text. `verdicts`: (word, tag) → whether it is a content
+    term, filled as words come, to share between the texts of one stopword list (a text repeats
+    most of its words, and texts share most of theirs)."""
+    verdicts = {} if verdicts is None else verdicts
+    words = []
+    for pair in segmenter.tag(text):
+        verdict = verdicts.get(pair)
+        if verdict is None:
+            word, pos = pair
+            verdict = verdicts[pair] = (len(word) >= 2 and pos.startswith(CONTENT_POS) and word not in stopwords
+                                        and not _NOT_A_TERM.match(word))
+        if verdict:
+            words.append(pair[0])
+    return Counter(words)
 
 
 def terms_table(articles: pd.DataFrame, segmenter: Segmenter, stopwords: frozenset[str]) -> pd.DataFrame:
     """The terms stage: segment every article (title and text) once and count its content terms."""
-    rows = [
-        (a.article_id, term, count)
-        for a in articles.itertuples(index=False)
-        for term, count in sorted(content_terms(f"{a.title}\n{a.text}", segmenter, stopwords).items())
-    ]
-    if not rows:
+    ids, terms, counts, verdicts = [], [], [], {}
+    for a in articles.itertuples(index=False):
+        found = sorted(content_terms(f"{a.title}\n{a.text}", segmenter, stopwords, verdicts).items())
+        ids += [a.article_id] * len(found)
+        terms += [term for term, _ in found]
+        counts += [count for _, count in found]
+    if not ids:
         return TERMS.empty()
-    frame = pd.DataFrame(rows, columns=TERMS.columns)
-    frame[Col.mentions] = frame[Col.mentions].astype("int32")
-    return frame
+    return pd.DataFrame({Col.article_id: ids, Col.term: terms, Col.mentions: np.array(counts, dtype="int32")}, columns=TERMS.columns)
 
 
 def keywords_table(terms: pd.DataFrame, top_k: int = TOP_K) -> pd.DataFrame:

@@ -131,7 +131,8 @@ def test_compare_needs_two_cities_and_takes_them_from_the_url():
 
 @pytest.mark.parametrize("page, params", [
     ("compare", {"cmp": "长春市,Atlantis"}), ("compare", {"cmp": ",".join(["长春市"] * 7)}), ("map", {"level": "planet"}),
-    ("map", {"share": "no_theme", "dots": "maybe"}), ("timeline", {"layout": "<b>"}), ("overview", {"norm": "1"})])
+    ("map", {"share": "no_theme", "dots": "maybe"}), ("timeline", {"layout": "<b>"}), ("overview", {"norm": "1"}),
+    ("keywords", {"kw": "社区" * 40})])
 def test_invalid_page_params_fall_back_with_a_notice(page, params):
     at = run(page, **params)
     _no_exception(at)

@@ -84,8 +84,8 @@ def test_monthly_lines_one_per_series():
     frame = pd.DataFrame({Col.month: ["2024-01", "2024-03"], Col.city: ["长春市", "北京市"], Col.articles: [1, 2]})
     fig = charts.monthly_lines(frame, Col.city, TEXT)
     _titled(fig)
-    assert [t.name for t in fig.data] == ["长春市", "北京市"]
-    assert list(fig.data[0].y) == [1, 0, 0]
+    assert [t.name for t in fig.data] == ["北京市", "长春市"]  # most articles first
+    assert list(fig.data[1].x) == ["2024-01", "2024-02", "2024-03"] and list(fig.data[1].y) == [1, 0, 0]
 
 
 def test_theme_profiles_and_term_columns():

@@ -6,6 +6,8 @@ from dashboard import blocks, charts, queries, snippets, ui
 from dashboard.i18n import chart_text, t
 from pipeline.schema import Col
 
+KWIC_CHARS = 30
+
 view = ui.sidebar("keywords")
 lang = view.lang
 st.title(t("page_keywords", lang))
@@ -29,8 +31,8 @@ else:
             drawn.append(blocks.image(cloud, many, "word-cloud", view, text["title"], text["caption"]))
 
     st.subheader(t("kwic_title", lang), anchor=False)
-    term = (ui.control("kw", terms[Col.term].iloc[0], lambda key: st.text_input(t("kwic_term", lang), key=key, max_chars=30),
-                       elide_default=False) or "").strip()[:30]
+    term = (ui.control("kw", terms[Col.term].iloc[0], lambda key: st.text_input(t("kwic_term", lang), key=key, max_chars=KWIC_CHARS),
+                       elide_default=False, limit=KWIC_CHARS) or "").strip()
     lines = queries.keyword_in_context(view.folder, view.filters, term)
     if not term:
         st.info(t("kwic_enter", lang))
