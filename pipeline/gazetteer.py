@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import ahocorasick_rs
 import pandas as pd
@@ -42,11 +43,11 @@ class Division:
     lat: float | None
     lon: float | None
 
-    @property
+    @cached_property  # read a million times per corpus by place resolution
     def province_code(self) -> str:
         return self.adcode[:2] + "0000"
 
-    @property
+    @cached_property
     def city_code(self) -> str | None:
         """adcode of the prefecture-level unit this division belongs to: itself for a city, a
         municipality (北京市) or a county-level city run by its province (济源市); None for a

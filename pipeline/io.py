@@ -149,7 +149,9 @@ def _reason(exc: Exception) -> str:
         return "permission denied"
     if isinstance(exc, OSError):
         return f"cannot read: {exc.strerror or exc}"
-    return str(exc)
+    if isinstance(exc, EOFError):  # zipfile's word for compressed data that ends too soon
+        return f"truncated or corrupt compressed data{f': {exc}' if str(exc) else ''}"
+    return str(exc) or type(exc).__name__
 
 
 def _parse_into(result: ReadResult, doc_path: str, data: bytes, fields: FieldMap) -> None:

@@ -56,15 +56,25 @@ def terms_table(articles: pd.DataFrame, segmenter: Segmenter, stopwords: frozens
 
 
 def keywords_table(terms: pd.DataFrame, top_k: int = TOP_K) -> pd.DataFrame:
-    """Top-k TF-IDF terms per article from the terms table, the best weighing 1.0."""
+    """Top-k TF-IDF terms per article from the terms table, the best weighing 1.0.
+
+    Computed on integer codes of articles and terms (numpy), not by grouping strings: the terms
+    table of a corpus has millions of rows."""
     if terms.empty:
         return KEYWORDS.empty()
-    n_docs = terms[Col.article_id].nunique()
-    df = terms.groupby(Col.term)[Col.article_id].transform("size")
-    totals = terms.groupby(Col.article_id)[Col.mentions].transform("sum")
-    scored = terms.assign(**{Col.weight: (terms[Col.mentions] / totals) * (((1 + n_docs) / (1 + df)).map(math.log) + 1)})
-    top = (scored.sort_values([Col.article_id, Col.weight, Col.term], ascending=[True, False, False], kind="stable")
-           .groupby(Col.article_id, sort=False).head(top_k))
-    best = top.groupby(Col.article_id)[Col.weight].transform("max")
-    top = top.assign(**{Col.weight: (top[Col.weight] / best).round(4)})
-    return top[KEYWORDS.columns].reset_index(drop=True)
+    article, articles = pd.factorize(terms[Col.article_id], sort=True)  # codes in the order of the values
+    term, vocabulary = pd.factorize(terms[Col.term], sort=True)
+    mentions = terms[Col.mentions].to_numpy()
+    df = np.bincount(term)  # one row per (article, term): rows of a term = articles holding it
+    idf = np.array([math.log((1 + len(articles)) / (1 + d)) + 1 for d in df.tolist()])
+    totals = np.bincount(article, weights=mentions)
+    weight = (mentions / totals[article]) * idf[term]
+    order = np.lexsort((-term, -weight, article))  # article ascending, weight descending, term descending
+    sorted_article = article[order]
+    first = np.r_[True, sorted_article[1:] != sorted_article[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+    top = order[np.arange(len(order)) - group_start < top_k]
+    best = weight[order[first]][np.cumsum(first)[np.arange(len(order)) - group_start < top_k] - 1]
+    out = terms.iloc[top][[Col.article_id, Col.term]].reset_index(drop=True)
+    out[Col.weight] = np.round(weight[top] / best, 4)
+    return out[KEYWORDS.columns]

@@ -105,11 +105,19 @@ def find_mentions(text: str, gaz: Gazetteer, segmenter: Segmenter, context: Coun
     return resolve(text, gaz.find(text, segmenter), gaz, context or Counter())
 
 
-def resolve(text: str, hits: list[Hit], gaz: Gazetteer, context: Counter) -> list[Mention]:
-    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out."""
+def prepare(text: str, hits: list[Hit], gaz: Gazetteer) -> tuple[list[str], set[int], dict[int, str], set[int]]:
+    """What resolution finds in the text alone, whatever the context: the roles, the hits in an
+    author's title, the hits fixed by an explicit parent and the inner names."""
     roles, by_author = _roles(text, hits)
     fixed = _explicit_parents(hits, gaz)
-    inner = _inner_names(hits, fixed, gaz)
+    return roles, by_author, fixed, _inner_names(hits, fixed, gaz)
+
+
+def resolve(text: str, hits: list[Hit], gaz: Gazetteer, context: Counter,
+            prepared: tuple[list[str], set[int], dict[int, str], set[int]] | None = None) -> list[Mention]:
+    """One division and a role per hit; hits whose candidates are all weak and unsupported drop out.
+    `prepared`: `prepare(text, hits, gaz)`, when the same hits are resolved in several contexts."""
+    roles, by_author, fixed, inner = prepared or prepare(text, hits, gaz)
     votes = Counter((hits[i].name, code) for i, code in fixed.items())
     chosen = dict(fixed)
     chosen.update((i, h.candidates[0].adcode) for i, h in enumerate(hits)
@@ -356,19 +364,20 @@ def places_table(articles: pd.DataFrame, gaz: Gazetteer, segmenter: Segmenter, h
     """
     texts = [f"{row.title}\n{row.text}" if row.title else row.text for row in articles.itertuples(index=False)]
     hits = [gaz.find(text, segmenter) for text in texts]
-    alone = [resolve(text, found, gaz, Counter()) for text, found in zip(texts, hits, strict=True)]
+    prepared = [prepare(text, found, gaz) for text, found in zip(texts, hits, strict=True)]
+    alone = [resolve(text, found, gaz, Counter(), ready) for text, found, ready in zip(texts, hits, prepared, strict=True)]
     per_story = [_places_counter(mentions, gaz) for mentions in alone]
     per_page: dict[str, Counter] = defaultdict(Counter)
     for doc_path, counts in zip(articles[Col.doc_path], per_story, strict=True):
         per_page[doc_path] += counts
     out: list[dict] = []
-    for row, text, found, counts in zip(articles.itertuples(index=False), texts, hits, per_story, strict=True):
+    for row, text, found, ready, counts in zip(articles.itertuples(index=False), texts, hits, prepared, per_story, strict=True):
         home = homes.get(row.source) if isinstance(row.source, str) else None
         context = _salient(per_page[row.doc_path] - counts)
         if home and home in gaz.divisions:
             context.update(k for k in (gaz.divisions[home].city_code, home[:2] + "0000") if k)
         body_start = len(row.title) + 1 if row.title else 0
-        out += article_places(row.article_id, resolve(text, found, gaz, context), body_start, gaz, home)
+        out += article_places(row.article_id, resolve(text, found, gaz, context, ready), body_start, gaz, home)
     if not out:
         return PLACES.empty()
     return pd.DataFrame(out, columns=PLACES.columns)

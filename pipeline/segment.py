@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 try:
     import rjieba as _rjieba
@@ -27,6 +28,15 @@ class Segmenter:
     def tag(self, text: str) -> list[tuple[str, str]]:
         """(word, part-of-speech) pairs, jieba's tag set."""
         return _tag(self, text)
+
+    @cached_property
+    def backend(self):
+        """The loaded dictionary, kept on the instance: looking it up by this (hashed) value at
+        every call cost as much as segmenting the short windows place recognition cuts."""
+        return _backend(self)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "backend"}  # a dictionary is rebuilt, not pickled
 
 
 _LOADED: dict[Segmenter, object] = {}
@@ -53,12 +63,12 @@ def _backend(seg: Segmenter):
 
 
 def _cut(seg: Segmenter, text: str) -> list[str]:
-    backend = _backend(seg)
+    backend = seg.backend
     return backend.cut(text) if seg.engine == "rjieba" else backend[0].lcut(text)
 
 
 def _tag(seg: Segmenter, text: str) -> list[tuple[str, str]]:
-    backend = _backend(seg)
+    backend = seg.backend
     if seg.engine == "rjieba":
         return backend.tag(text)
     return [(p.word, p.flag) for p in backend[1].lcut(text)]

@@ -117,8 +117,6 @@ def wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stMultiSelect']")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    page.wait_for_timeout(300)  # the last delta after the status widget goes
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
     assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
 
 
@@ -135,10 +133,21 @@ def _chosen(page, label: str) -> list[str]:
 
 
 def _view_text(page) -> str:
-    """What the page shows in its main area: the charts' own text (titles, ticks, legends) and
-    the captions, enough to tell two filtered views apart."""
-    charts = page.locator(".js-plotly-plot .main-svg").all_text_contents()
-    return "\n".join([*charts, *page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()])
+    """What the page shows in its main area once it has settled: the charts' own text (titles,
+    ticks, legends) and the captions, enough to tell two filtered views apart."""
+    def read() -> str:
+        charts = page.locator(".js-plotly-plot .main-svg").all_text_contents()
+        return "\n".join([*charts, *page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").all_inner_texts()])
+
+    seen = read()
+    for _ in range(40):  # a re-run replaces elements one by one: wait until two reads agree
+        page.wait_for_timeout(400)
+        wait_for_app(page)
+        now = read()
+        if now == seen:
+            return now
+        seen = now
+    raise AssertionError("the page kept changing")
 
 
 @pytest.fixture(scope="module")
