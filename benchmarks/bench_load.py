@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -229,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             with session(server) as warm:
                 warm.rerun("", None)  # the first run loads the tables
             result = run_load(server, data, args.sessions, args.seconds, args.reruns)
-    figures = {"data": str(data), "articles": articles, **result.summary()}
+    figures = {"data": str(data), "articles": articles, **result.summary(),
+               "load_average_1min": round(os.getloadavg()[0], 1), "cpus": os.cpu_count()}
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pipeline import io
 from pipeline.build import build
+from pipeline.cache import BuildCache
+from pipeline.cache import default_folder as default_cache_folder
 from pipeline.engine import ResourceSpec, default_workers, make_engine
 from pipeline.formats import FieldMap
 from pipeline.schema import markdown
@@ -55,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
                                                           "with --engine dask and no --scheduler, the local cluster's workers")
     b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the Dask scheduler to use (tcp://host:8786); "
                                                          "default: a local cluster on this machine")
+    b.add_argument("--cache-dir", type=Path, metavar="DIR", help="build cache: unchanged files are not read again and unchanged "
+                                                                 "pages not enriched again (default: ~/.cache/govlens/OUTNAME-…)")
+    b.add_argument("--no-cache", action="store_true", help="neither use nor update the build cache")
 
     commands.add_parser("schema", help="print the table documentation (docs/tables.md) as Markdown")
     return parser
@@ -115,14 +120,15 @@ def _build(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         print("error: --scheduler needs --engine dask", file=sys.stderr)
         return EXIT_USAGE
-    with make_engine(args.engine, resources, args.workers, args.scheduler, spec) as engine:  # workers start before reading
-        return _run_build(args, fields, resources, engine, started)
+    cache = None if args.no_cache else BuildCache(args.cache_dir or default_cache_folder(args.out), spec)
+    with make_engine(args.engine, resources, args.workers, args.scheduler, spec, cache) as engine:  # workers start before reading
+        return _run_build(args, fields, resources, engine, cache, started)
 
 
-def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, started: float) -> int:
+def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, cache: BuildCache | None, started: float) -> int:
     progress = _Progress(args.quiet)
     read_started = time.perf_counter()
-    result = io.read_inputs(args.inputs, fields, progress=progress.files)
+    result = io.read_inputs(args.inputs, fields, progress=progress.files, cache=cache)
     read_seconds = round(time.perf_counter() - read_started, 3)
     for skip in result.skipped:
         print(f"skipped {skip['path']}: {skip['reason']}", file=sys.stderr)
@@ -139,6 +145,7 @@ def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, st
         "segmenter": resources.segmenter.engine,
         "engine": {"name": engine.name, "workers": engine.workers},
     }
+
     report["durations_s"] = {"read": read_seconds, **summary["durations_s"]}
     report["durations_s"]["total"] = round(time.perf_counter() - started, 3)
     try:
@@ -146,6 +153,14 @@ def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, st
     except (OSError, io.SchemaError) as exc:
         print(f"error: writing {args.out} failed ({exc}); previous tables left as they were", file=sys.stderr)
         return EXIT_FAILED
+    if cache is not None:
+        try:
+            cache.save()
+        except OSError as exc:  # the tables are written; only the next build is slower
+            print(f"warning: cannot update the build cache {cache.folder}: {exc}", file=sys.stderr)
+        reused = sum(cache.stats["groups_reused"].values())
+        _say(args.quiet, f"cache {cache.folder}: {cache.stats['files_reused']:,} files and {reused:,} stage groups reused, "
+                         f"{cache.stats['files_read']:,} files read, {sum(cache.stats['groups_computed'].values()):,} groups computed")
     _say(args.quiet, f"wrote {args.out}: {summary['articles']:,} articles from {len(result.read):,} files "
                      f"({len(result.skipped)} skipped, {summary['duplicates_collapsed']} duplicates collapsed) "
                      f"in {report['durations_s']['total']:.1f}s")

@@ -126,8 +126,9 @@ class LocalEngine:
     name = "local"
     workers = 1
 
-    def __init__(self, res: Resources) -> None:
+    def __init__(self, res: Resources, cache=None) -> None:
         self.res = res
+        self.cache = cache  # a pipeline.cache.BuildCache: partitionable stages reuse its groups
 
     def __enter__(self):
         return self
@@ -148,7 +149,11 @@ class LocalEngine:
                     progress(stage.name, position, len(stages))
                     position += 1
             started = time.perf_counter()
-            for stage, table, seconds in zip(group, *self._run_group(group, tables, options), strict=True):
+            if self.cache is not None and group[0].by:
+                done = self.cache.run_partitioned(group, tables, options, lambda stages, subset: self._run_group(stages, subset, options))
+            else:
+                done = self._run_group(group, tables, options)
+            for stage, table, seconds in zip(group, *done, strict=True):
                 tables[stage.name], durations[stage.name] = table, round(seconds, 3)
             if len(group) > 1:
                 durations["wall:" + "+".join(s.name for s in group)] = round(time.perf_counter() - started, 3)
@@ -237,8 +242,8 @@ class ProcessEngine(PartitioningEngine):
 
     name = "processes"
 
-    def __init__(self, res: Resources, workers: int | None = None) -> None:
-        super().__init__(res)
+    def __init__(self, res: Resources, workers: int | None = None, cache=None) -> None:
+        super().__init__(res, cache)
         self.workers = workers or default_workers()
         self.pool: ProcessPoolExecutor | None = None
         if self.workers > 1:
@@ -256,14 +261,15 @@ class ProcessEngine(PartitioningEngine):
         return self.pool.map(_work, [group] * len(chunks), chunks, [options] * len(chunks))
 
 
-def make_engine(name: str, res: Resources, workers: int | None = None, scheduler: str | None = None, source=None) -> LocalEngine:
+def make_engine(name: str, res: Resources, workers: int | None = None, scheduler: str | None = None,
+                spec: ResourceSpec | None = None, cache=None) -> LocalEngine:
     """The engine the command line asks for: "local", "processes" or "dask"."""
     if name == "local" or (name == "processes" and workers == 1):
-        return LocalEngine(res)
+        return LocalEngine(res, cache)
     if name == "processes":
-        return ProcessEngine(res, workers)
+        return ProcessEngine(res, workers, cache)
     if name == "dask":
         from pipeline.dask_engine import DaskEngine
 
-        return DaskEngine(res, source, scheduler=scheduler, workers=workers)
+        return DaskEngine(res, spec, scheduler=scheduler, workers=workers, cache=cache)
     raise ValueError(f"unknown engine {name!r}")

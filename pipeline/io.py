@@ -119,8 +119,10 @@ def display_path(path: str) -> str:
 
 
 def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limits = Limits(),
-                progress: Callable[[int, int], None] | None = None) -> ReadResult:
-    """Read and parse every input file; one bad file never stops the others."""
+                progress: Callable[[int, int], None] | None = None, cache=None) -> ReadResult:
+    """Read and parse every input file; one bad file never stops the others. With a `cache`
+    (`pipeline.cache.BuildCache`), a file of unchanged size and modification time is not read:
+    its documents come from the cache."""
     result = ReadResult()
     files = list(discover(inputs, result.skipped))
     result.seen = len(files) + len(result.skipped)
@@ -129,10 +131,16 @@ def read_inputs(inputs: list[Path], fields: FieldMap = FieldMap(), limits: Limit
             _read_archive(item, fields, limits, result)
         else:
             try:
-                size = item.path.stat().st_size
-                if size > limits.max_file_bytes:
-                    raise Unreadable(_too_big(size, limits))
-                _parse_into(result, item.doc_path, item.path.read_bytes(), fields)
+                stat = item.path.stat()
+                if stat.st_size > limits.max_file_bytes:
+                    raise Unreadable(_too_big(stat.st_size, limits))
+                known = cache.documents(item.doc_path, stat) if cache is not None else None
+                if known is not None:
+                    _add(result, item.doc_path, known)
+                else:
+                    documents = _parse_into(result, item.doc_path, item.path.read_bytes(), fields)
+                    if cache is not None:
+                        cache.keep(item.doc_path, stat, documents)
             except (Unreadable, OSError) as exc:
                 result.skipped.append({"path": item.doc_path, "reason": _reason(exc)})
         if progress:
@@ -154,8 +162,13 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _parse_into(result: ReadResult, doc_path: str, data: bytes, fields: FieldMap) -> None:
+def _parse_into(result: ReadResult, doc_path: str, data: bytes, fields: FieldMap) -> list[Document]:
     documents = parse(doc_path, data, fields)
+    _add(result, doc_path, documents)
+    return documents
+
+
+def _add(result: ReadResult, doc_path: str, documents: list[Document]) -> None:
     result.documents += documents
     result.read.append({"path": doc_path, "format": documents[0].format, "encoding": documents[0].encoding,
                         "documents": len(documents)})

@@ -93,23 +93,36 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def context(browser):
+    """One browser context for the module, so the app's scripts are fetched and compiled once;
+    every tab in it is a separate app session."""
+    context = browser.new_context(viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT)
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def new_page(browser):
-    """Pages in fresh browser contexts (no shared session); fails the test if any request leaves
-    the machine."""
-    contexts, outside = [], []
+def new_page(context):
+    """Fresh tabs (each a new app session, sharing nothing but the browser's cache); fails the test
+    if any request leaves the machine."""
+    pages, outside = [], []
+
+    def watch(request) -> None:
+        if urlparse(request.url).hostname not in ("127.0.0.1", "localhost") and not request.url.startswith(("data:", "blob:")):
+            outside.append(request.url)
+
+    context.on("request", watch)
 
     def make():
-        context = browser.new_context(viewport=VIEWPORT)
-        context.set_default_timeout(TIMEOUT)
-        context.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in ("127.0.0.1", "localhost")
-                   and not r.url.startswith(("data:", "blob:")) else None)
-        contexts.append(context)
-        return context.new_page()
+        pages.append(context.new_page())
+        return pages[-1]
 
     yield make
-    for context in contexts:
-        context.close()
+    context.remove_listener("request", watch)
+    for page in pages:
+        page.close()
     assert not outside, f"requests left the machine: {outside[:5]}"
 
 
@@ -172,7 +185,7 @@ def test_page_filter_url_and_click(name, app_url, new_page, top_theme, output_di
     assert _chosen(page, "主题") == [top_theme]
     seen = _view_text(page)
 
-    again = new_page()
+    again = new_page()  # a new session: only the URL carries the view
     again.goto(page.url)
     wait_for_app(again)
     assert _chosen(again, "主题") == [top_theme]

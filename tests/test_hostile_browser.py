@@ -26,6 +26,7 @@ PARAMS = {  # reflected into warnings, widgets and queries
     "city": "![x](/pwned-param.png)",
     "theme": "<img src=/pwned-theme onerror=window.__pwned=1>",
     "from": "[点我](javascript:window.__pwned=1)",
+    "article": "![x](/pwned-article.png)<img src=/pwned-article2>",  # the article page reports an unknown id
     "source": corpus_maker.HOSTILE_TITLES[1],  # a real source of the corpus: selected and shown in its widget
 }
 # Elements with a payload in an attribute that loads or runs something, and script elements holding one.

@@ -1,0 +1,250 @@
+"""The build cache: a rebuild redoes only what its inputs changed.
+
+Two kinds of entries, both keyed by content:
+
+- **files**: the documents parsed from each input file, keyed by its path, size and modification
+  time (and the field options): an unchanged file is not read again.
+- **groups**: the rows a partitionable stage (see `pipeline.engine.Stage`) made from one group
+  of its input — one document for `split`, one page of articles for `places`, `themes`, `terms`,
+  `slogans` and `indicators` — keyed by a digest of the group's rows and the stage's
+  fingerprint: its code and the resource files and options it takes. An unchanged page is not
+  enriched again; a changed `themes.yaml` re-runs `themes` only.
+
+A stage's row for a group depends on nothing but the group (the contract of `by`), so a table
+assembled from cached and fresh groups equals a clean build's. Global stages (dedupe, keywords,
+the timelines) always run. Any change to the pipeline's code invalidates every entry.
+
+The cache is a folder (default: `~/.cache/govlens/NAME-…` for the output folder NAME) of pickled
+frames: trust it as you trust the output folder. After each build it holds exactly that build's
+entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.engine import ResourceSpec, Stage
+from pipeline.formats import Document
+
+VERSION = 1
+PACKAGE = Path(__file__).parent
+# Which resource files (and build options) each field of `Resources` is built from.
+RESOURCE_FILES = {
+    "patterns": ("boilerplate.yaml",),
+    "sources": ("sources.yaml", "--source"),
+    "homes": ("sources.yaml",),
+    "taxonomy": ("themes.yaml",),
+    "gazetteer": ("gazetteer.csv", "place_aliases.csv", "place_false_friends.txt"),
+    "segmenter": ("userdict.txt", "--segmenter"),
+    "stopwords": ("stopwords.txt",),
+    "slogan_rules": ("slogans.yaml",),
+    "indicator_rules": ("indicators.yaml",),
+}
+
+
+def default_folder(out: Path) -> Path:
+    """~/.cache/govlens/NAME-DIGEST for the output folder NAME (never inside a project folder)."""
+    out = out.resolve()
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "govlens" / f"{out.name}-{_digest(out)[:12]}"
+
+
+def code_fingerprint() -> str:
+    """Digest of the pipeline's source: new code, new results."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b("\0".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+
+
+def group_digests(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
+    """For each row the index of its group (groups in order of first row), and a digest of each
+    group's rows (every column)."""
+    codes = pd.factorize(frame[by])[0]
+    hashable = frame.apply(lambda col: col.map(repr) if col.dtype == object else col)
+    row_hashes = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    order = np.argsort(codes, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=codes.max(initial=-1) + 1))]
+    ordered = row_hashes[order]
+    digests = [hashlib.blake2b(ordered[a:b].tobytes(), digest_size=16).hexdigest() for a, b in zip(bounds[:-1], bounds[1:])]
+    return codes, digests
+
+
+class BuildCache:
+    """One cache folder, opened for one build and saved after it succeeded."""
+
+    def __init__(self, folder: Path, spec: ResourceSpec) -> None:
+        self.folder = Path(folder)
+        self.code = code_fingerprint()
+        self.spec = spec
+        self.manifest = self._read_manifest()
+        self.files_seen: dict[str, tuple] = {}  # this build's files: doc_path → (key, documents)
+        self.files_cached = self._load("files") or {}
+        self.groups: dict[str, pd.DataFrame] = {}  # stage → its rows of this build, with `_group`
+        self.stored: dict[str, pd.DataFrame | None] = {}  # stage → its rows of the previous build
+        self.stats = {"files_reused": 0, "files_read": 0, "groups_reused": {}, "groups_computed": {}}
+
+    # -- fingerprints -----------------------------------------------------------------------
+
+    def stage_fingerprint(self, stage: Stage, options: dict) -> str:
+        parts = [self.code, stage.name]
+        for param in stage.params:
+            if param in options:
+                parts.append(f"{param}={options[param]!r}")
+            for source in RESOURCE_FILES.get(param, ()):
+                if source == "--source":
+                    parts.append(f"source={self.spec.source!r}")
+                elif source == "--segmenter":
+                    parts.append(f"segmenter={self.spec.segmenter!r}")
+                else:
+                    parts.append(f"{source}={_digest(self.spec.texts[source])}")
+        return _digest(*parts)
+
+    def _file_key(self, stat: os.stat_result) -> str:
+        return _digest(self.code, stat.st_size, stat.st_mtime_ns, sorted(asdict(self.spec.fields).items()))
+
+    # -- files --------------------------------------------------------------------------------
+
+    def documents(self, doc_path: str, stat: os.stat_result) -> list[Document] | None:
+        """The documents of an unchanged file, else None (read it and call `keep`)."""
+        key = self._file_key(stat)
+        cached = self.files_cached.get(doc_path)
+        if cached is None or cached[0] != key:
+            return None
+        self.files_seen[doc_path] = cached
+        self.stats["files_reused"] += 1
+        return cached[1]
+
+    def keep(self, doc_path: str, stat: os.stat_result, documents: list[Document]) -> None:
+        self.files_seen[doc_path] = (self._file_key(stat), documents)
+        self.stats["files_read"] += 1
+
+    # -- groups of partitionable stages ---------------------------------------------------------
+
+    def run_partitioned(self, group: Sequence[Stage], tables: dict, options: dict, compute) -> tuple[list[pd.DataFrame], list[float]]:
+        """Run a batch of partitionable stages, computing (with `compute(stages, input_rows)`)
+        only the groups a stage has no cached rows for."""
+        name = group[0].inputs[0]
+        first = tables[name]
+        by = group[0].by
+        codes, digests = group_digests(first, by)
+        fingerprints = {s.name: self.stage_fingerprint(s, options) for s in group}
+        cached, missing = {}, {}
+        for stage in group:
+            keys = [_digest(fingerprints[stage.name], d) for d in digests]
+            stored = self._stage_rows(stage.name)
+            have = set(stored["_group"].unique()) if stored is not None else set()
+            missing[stage.name] = [i for i, k in enumerate(keys) if k not in have]
+            cached[stage.name] = (keys, stored)
+        to_run = [s for s in group if missing[s.name]]
+        fresh: dict[str, pd.DataFrame] = {}
+        seconds = {s.name: 0.0 for s in group}
+        if to_run:
+            needed = sorted(set().union(*(missing[s.name] for s in to_run)))
+            rows = np.flatnonzero(np.isin(codes, needed))
+            subset = {**tables, name: first.iloc[rows].reset_index(drop=True)}
+            frames, took = compute(to_run, subset)
+            for stage, frame, spent in zip(to_run, frames, took, strict=True):
+                fresh[stage.name], seconds[stage.name] = frame, spent
+        out = []
+        for stage in group:
+            keys, stored = cached[stage.name]
+            table = self._assemble(stage, first, codes, keys, stored, fresh.get(stage.name), by)
+            self.stats["groups_reused"][stage.name] = len(keys) - len(missing[stage.name])
+            self.stats["groups_computed"][stage.name] = len(missing[stage.name])
+            out.append(table)
+        return out, [seconds[s.name] for s in group]
+
+    def _assemble(self, stage: Stage, first: pd.DataFrame, codes: np.ndarray, keys: list[str],
+                  stored: pd.DataFrame | None, fresh: pd.DataFrame | None, by: str) -> pd.DataFrame:
+        """The stage's table for the whole input, groups in input order: cached rows for the
+        groups that have them, fresh rows for the others. Remembers it for `save`."""
+        position = {k: i for i, k in enumerate(keys)}
+        parts = []
+        if fresh is not None:
+            link = by if by in fresh.columns else "article_id"  # output rows name their group or their article
+            group_of = dict(zip(first[link], codes, strict=True))
+            fresh = fresh.assign(_group=[keys[group_of[v]] for v in fresh[link]])
+            parts.append(fresh)
+        if stored is not None:
+            used = stored[stored["_group"].isin(position)]
+            if fresh is not None:
+                used = used[~used["_group"].isin(set(fresh["_group"]))]
+            parts.append(used)
+        parts = [p for p in parts if len(p)] or parts[:1]
+        if not parts:
+            raise RuntimeError(f"no rows for stage {stage.name}")  # pragma: no cover - fresh or stored always exists
+        table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+        order = np.argsort(table["_group"].map(position).to_numpy(), kind="stable")
+        table = table.iloc[order].reset_index(drop=True)
+        self.groups[stage.name] = table
+        return table.drop(columns="_group")
+
+    def _stage_rows(self, name: str) -> pd.DataFrame | None:
+        if name not in self.stored:
+            self.stored[name] = self._load(f"stage-{name}")
+        return self.stored[name]
+
+    # -- storage ----------------------------------------------------------------------------------
+
+    def _read_manifest(self) -> dict:
+        try:
+            manifest = json.loads((self.folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return manifest if manifest.get("version") == VERSION and manifest.get("code") == self.code else {}
+
+    def _load(self, name: str):
+        if not self.manifest or name not in self.manifest.get("entries", ()):
+            return None
+        try:
+            with open(self.folder / f"{name}.pickle", "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+
+    def save(self) -> None:
+        """Replace the cache with this build's entries (written beside it, then swapped in)."""
+        staging = self.folder.with_name(self.folder.name + f".saving-{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        entries = {"files": self.files_seen, **{f"stage-{k}": v for k, v in self.groups.items()}}
+        for name, value in entries.items():
+            if self._unchanged(name, value):
+                os.link(self.folder / f"{name}.pickle", staging / f"{name}.pickle")
+                continue
+            with open(staging / f"{name}.pickle", "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        manifest = {"version": VERSION, "code": self.code, "entries": sorted(entries)}
+        (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+        previous = self.folder.with_name(self.folder.name + f".old-{os.getpid()}")
+        if self.folder.exists():
+            os.replace(self.folder, previous)
+        os.replace(staging, self.folder)
+        shutil.rmtree(previous, ignore_errors=True)
+
+    def _unchanged(self, name: str, value) -> bool:
+        """Whether an entry holds exactly the cached data (nothing computed, nothing dropped):
+        then its file is linked, not written again."""
+        if not (self.folder / f"{name}.pickle").exists() or name not in self.manifest.get("entries", ()):
+            return False
+        if name == "files":
+            return not self.stats["files_read"] and value.keys() == self.files_cached.keys()
+        stage = name.removeprefix("stage-")
+        stored = self._stage_rows(stage)
+        return (not self.stats["groups_computed"].get(stage, 1) and stored is not None and len(stored) == len(value)
+                and stored["_group"].nunique() == value["_group"].nunique())

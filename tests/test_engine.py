@@ -1,0 +1,146 @@
+"""Engines and the build cache: worker processes and a Dask cluster write the local engine's
+tables; a cached rebuild writes a clean build's."""
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from pipeline import io
+from pipeline.build import PIPELINE, build
+from pipeline.cli import main
+from pipeline.engine import LocalEngine, ProcessEngine, ResourceSpec, Stage, batches, chunk_rows
+from pipeline.schema import TABLES
+from tests.conftest import RAW
+
+SHARED_FILES = 40  # of rmrb-governance: pages with several stories, duplicates, many places
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, request):
+    """The seeds plus, when ../shared is there, a few dozen People's Daily files (with dates in
+    their paths, as in the crawl)."""
+    folder = tmp_path_factory.mktemp("engine") / "corpus"
+    shutil.copytree(RAW, folder / "seeds")
+    from tests.conftest import SHARED
+
+    governance = SHARED / "rmrb-governance"
+    if governance.is_dir():
+        for path in sorted(governance.rglob("*.txt"))[:SHARED_FILES]:
+            target = folder / "rmrb" / path.relative_to(governance)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, target)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def documents(corpus):
+    return io.read_inputs([corpus]).documents
+
+
+@pytest.fixture(scope="module")
+def local_tables(documents, resources):
+    return build(documents, resources, "corpus")[0]
+
+
+def assert_same_tables(tables: dict, reference: dict) -> None:
+    assert tables.keys() == reference.keys()
+    for name, frame in reference.items():
+        # Compared as written: through the table's Arrow schema.
+        pd.testing.assert_frame_equal(TABLES[name].to_arrow(tables[name]).to_pandas(), TABLES[name].to_arrow(frame).to_pandas(), obj=name)
+
+
+def test_worker_processes_write_the_local_tables(documents, resources, local_tables):
+    with ProcessEngine(resources, workers=2) as engine:
+        tables, summary = build(documents, resources, "corpus", engine=engine)
+    assert_same_tables(tables, local_tables)
+    assert "wall:places+themes+terms+slogans+indicators" in summary["durations_s"]
+
+
+def test_a_dask_cluster_writes_the_local_tables(documents, resources, local_tables):
+    distributed = pytest.importorskip("distributed")
+    from pipeline.dask_engine import DaskEngine
+
+    spec = ResourceSpec(io.read_resource_files())
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50) as cluster:
+        with DaskEngine(resources, spec, scheduler=cluster.scheduler_address) as engine:  # as with --scheduler ADDRESS
+            assert engine.workers == 2
+            tables, _ = build(documents, resources, "corpus", engine=engine)
+    assert_same_tables(tables, local_tables)
+
+
+def test_chunks_are_contiguous_and_never_cut_a_group():
+    keys = pd.Series(list("aaabccddddde"))
+    chunks = chunk_rows(keys, 4)
+    assert chunks[0].start == 0 and chunks[-1].stop == len(keys)
+    assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))
+    assert all(keys[c.start] != keys[c.start - 1] for c in chunks[1:])
+    with pytest.raises(ValueError):
+        chunk_rows(pd.Series(list("aba")), 2)
+
+
+def test_partitionable_stages_that_are_ready_run_together():
+    order = [[s.name for s in group] for group in batches(PIPELINE, ["parsed"])]
+    assert order[:3] == [["documents"], ["split"], ["dedupe"]]
+    assert order[3] == ["places", "themes", "terms", "slogans", "indicators"]
+    assert sorted(sum(order, [])) == sorted(s.name for s in PIPELINE)
+
+
+def test_the_local_engine_runs_a_stage_list_in_order(resources):
+    stages = (Stage("double", lambda t: t * 2, ("numbers",)), Stage("plus", lambda t, u: t + u, ("double", "numbers")))
+    run = LocalEngine(resources).run(stages, {"numbers": pd.DataFrame({"n": [1, 2]})})
+    assert run.tables["plus"]["n"].tolist() == [3, 6]
+
+
+# -- the build cache, through the command line ----------------------------------------------------
+
+
+def _cli(inputs, out, cache=None, resources=None) -> None:
+    args = ["build", *map(str, inputs), "--out", str(out), "--quiet", "--workers", "1"]
+    args += ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    args += ["--resources", str(resources)] if resources else []
+    assert main(args) == 0
+
+
+def _tables(folder) -> dict:
+    return {name: io.read_table(folder, name) for name in TABLES}
+
+
+def _assert_same_build(folder, reference) -> None:
+    for name, frame in _tables(reference).items():
+        pd.testing.assert_frame_equal(io.read_table(folder, name), frame, obj=name)
+
+
+def test_adding_a_file_rebuilds_to_the_clean_build(corpus, tmp_path):
+    inputs = tmp_path / "in"
+    shutil.copytree(corpus, inputs)
+    added = inputs / "seeds" / "000_5d30f62efd2afad1.txt"
+    kept = added.read_bytes()
+    added.unlink()
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    _cli([inputs], out, cache)
+    added.write_bytes(kept)
+    _cli([inputs], out, cache)
+    _cli([inputs], tmp_path / "clean")
+    _assert_same_build(out, tmp_path / "clean")
+
+
+def test_a_changed_resource_reruns_only_its_stages_and_rebuilds_to_the_clean_build(corpus, tmp_path):
+    from pipeline.cache import BuildCache
+
+    resources = tmp_path / "resources"
+    shutil.copytree(io.RESOURCES, resources)
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    _cli([corpus], out, cache, resources)
+    themes = resources / "themes.yaml"
+    themes.write_text(themes.read_text(encoding="utf-8").replace("strong:", "strong:\n      - 人民群众", 1), encoding="utf-8")
+    spec = ResourceSpec(io.read_resource_files(resources))
+    rebuild = BuildCache(cache, spec)
+    res = spec.load()
+    read = io.read_inputs([corpus], cache=rebuild)
+    tables, _ = build(read.documents, res, corpus.name, engine=LocalEngine(res, rebuild))
+    assert rebuild.stats["files_read"] == 0
+    assert rebuild.stats["groups_computed"]["themes"] == rebuild.stats["groups_reused"]["places"] > 0
+    assert sum(rebuild.stats["groups_computed"].values()) == rebuild.stats["groups_computed"]["themes"]
+    _cli([corpus], tmp_path / "clean", resources=resources)
+    assert_same_tables(tables, _tables(tmp_path / "clean"))
