@@ -108,7 +108,8 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
                                 "version. Rebuild it with `python -m pipeline build`.")
             if name == "articles":
                 _load_articles(con, source)
-            elif name == "terms":
+            elif name == "terms":  # read once here, so damage is reported as such, not mid-load below
+                con.execute(f"SELECT max(length(CAST(COLUMNS(*) AS VARCHAR))) FROM {source}").fetchall()
                 con.execute(f"CREATE TEMP VIEW term_source AS SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM {source}")
             else:  # numbered like its articles: joins on integers are twice as fast as on the ids
                 con.execute(f"""CREATE TABLE {name} AS SELECT a.aid, t.* FROM {source} t
