@@ -87,14 +87,16 @@ def _tree(root: int) -> list[int]:
     return tree
 
 
-def _memory_kb(pids: list[int]) -> tuple[int, int, int]:
-    """(RSS summed, PSS summed, resident pages of the whole tree counted once) in kB.
+def _memory_kb(pids: list[int]) -> tuple[int, int, int, int]:
+    """(RSS summed, PSS summed, anonymous memory summed, resident pages of the whole tree counted
+    once) in kB. Anonymous memory (heaps, stacks) is what the kernel cannot drop under pressure;
+    the rest is mostly the Chromium binary and libraries, reclaimable page cache.
 
     The last is what a container running only this app pays: every physical page any of the
     processes maps, shared ones once (page frame numbers from /proc/PID/pagemap; needs root,
     else 0). PSS instead splits pages shared with processes outside the tree, such as another
     Chromium on the machine, and so under-counts."""
-    rss = pss = 0
+    rss = pss = anon = 0
     frames = []
     for pid in pids:
         try:
@@ -110,6 +112,8 @@ def _memory_kb(pids: list[int]) -> tuple[int, int, int]:
                         rss += int(line.split()[1])
                     elif head == "Pss:":
                         pss += int(line.split()[1])
+                    elif head == "Anonymous:":
+                        anon += int(line.split()[1])
             with open(f"/proc/{pid}/pagemap", "rb") as pagemap:
                 for lo, hi in regions:
                     pagemap.seek(lo // PAGE * 8)
@@ -119,7 +123,7 @@ def _memory_kb(pids: list[int]) -> tuple[int, int, int]:
             continue
     unique = np.unique(np.concatenate(frames)) if frames else np.empty(0, dtype=np.uint64)
     counted_once = 0 if not unique.size or not unique.any() else unique.size * PAGE // 1024
-    return rss, pss, counted_once
+    return rss, pss, anon, counted_once
 
 
 class Sampler(threading.Thread):
@@ -128,11 +132,11 @@ class Sampler(threading.Thread):
     def __init__(self, root: int, interval: float = 0.25):
         super().__init__(daemon=True)
         self.root, self.interval = root, interval
-        self.peak = (0, 0, 0)
+        self.peak = (0, 0, 0, 0)
         self.processes = 0
         self.done = threading.Event()
 
-    def now(self) -> tuple[int, int, int, int]:
+    def now(self) -> tuple[int, int, int, int, int]:
         pids = _tree(self.root)
         return (*_memory_kb(pids), len(pids))
 
@@ -145,8 +149,8 @@ class Sampler(threading.Thread):
 
 
 def _mb(memory) -> str:
-    rss, pss, once = (kb / 1024 for kb in memory[:3])
-    return f"{once:.0f} MB resident (shared pages once), {pss:.0f} MB PSS, {rss:.0f} MB RSS summed"
+    rss, pss, anon, once = (kb / 1024 for kb in memory[:4])
+    return f"{once:.0f} MB resident (shared pages once; {anon:.0f} MB anonymous), {pss:.0f} MB PSS, {rss:.0f} MB RSS summed"
 
 
 def bench_app(folder: str) -> None:
@@ -162,10 +166,10 @@ def bench_app(folder: str) -> None:
             paths = _visit(page, server.url, "")
             for path in paths[1:]:
                 _visit(page, server.url, path)
-            print(f"after visiting {len(paths)} pages, nothing exported: {_mb(sampler.now())}, {sampler.now()[3]} processes")
+            print(f"after visiting {len(paths)} pages, nothing exported: {_mb(sampler.now())}, {sampler.now()[4]} processes")
             downloads = sum(_export_everything(page, server.url, path) for path in paths)
             print(f"after {downloads} downloads (every button of every page, export-all included): {_mb(sampler.now())}, "
-                  f"{sampler.now()[3]} processes")
+                  f"{sampler.now()[4]} processes; the app's own process: {_mb(_memory_kb([server.pid]))}")
             browser.close()
         finally:
             sampler.done.set()

@@ -94,8 +94,10 @@ class BuildCache:
         self.manifest = self._read_manifest()
         self.files_seen: dict[str, tuple] = {}  # this build's files: doc_path → (key, documents)
         self.files_cached = self._load("files") or {}
-        self.groups: dict[str, pd.DataFrame] = {}  # stage → its rows of this build, with `_group`
-        self.stored: dict[str, pd.DataFrame | None] = {}  # stage → its rows of the previous build
+        # stage → (its rows, with the `_group` they came from, and every group's key: a group
+        # may give no rows) of this build, and of the previous one
+        self.groups: dict[str, tuple[pd.DataFrame, frozenset[str]]] = {}
+        self.stored: dict[str, tuple[pd.DataFrame | None, frozenset[str]]] = {}
         self.stats = {"files_reused": 0, "files_read": 0, "groups_reused": {}, "groups_computed": {}}
 
     # -- fingerprints -----------------------------------------------------------------------
@@ -141,13 +143,14 @@ class BuildCache:
         name = group[0].inputs[0]
         first = tables[name]
         by = group[0].by
+        if first.empty:
+            return compute(group, tables)
         codes, digests = group_digests(first, by)
         fingerprints = {s.name: self.stage_fingerprint(s, options) for s in group}
         cached, missing = {}, {}
         for stage in group:
             keys = [_digest(fingerprints[stage.name], d) for d in digests]
-            stored = self._stage_rows(stage.name)
-            have = set(stored["_group"].unique()) if stored is not None else set()
+            stored, have = self._stage_rows(stage.name)
             missing[stage.name] = [i for i, k in enumerate(keys) if k not in have]
             cached[stage.name] = (keys, stored)
         to_run = [s for s in group if missing[s.name]]
@@ -185,18 +188,16 @@ class BuildCache:
             if fresh is not None:
                 used = used[~used["_group"].isin(set(fresh["_group"]))]
             parts.append(used)
-        parts = [p for p in parts if len(p)] or parts[:1]
-        if not parts:
-            raise RuntimeError(f"no rows for stage {stage.name}")  # pragma: no cover - fresh or stored always exists
+        parts = [p for p in parts if len(p)] or parts[:1]  # every group cached or computed: one part at least
         table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
         order = np.argsort(table["_group"].map(position).to_numpy(), kind="stable")
         table = table.iloc[order].reset_index(drop=True)
-        self.groups[stage.name] = table
+        self.groups[stage.name] = (table, frozenset(keys))
         return table.drop(columns="_group")
 
-    def _stage_rows(self, name: str) -> pd.DataFrame | None:
+    def _stage_rows(self, name: str) -> tuple[pd.DataFrame | None, frozenset[str]]:
         if name not in self.stored:
-            self.stored[name] = self._load(f"stage-{name}")
+            self.stored[name] = self._load(f"stage-{name}") or (None, frozenset())
         return self.stored[name]
 
     # -- storage ----------------------------------------------------------------------------------
@@ -245,6 +246,4 @@ class BuildCache:
         if name == "files":
             return not self.stats["files_read"] and value.keys() == self.files_cached.keys()
         stage = name.removeprefix("stage-")
-        stored = self._stage_rows(stage)
-        return (not self.stats["groups_computed"].get(stage, 1) and stored is not None and len(stored) == len(value)
-                and stored["_group"].nunique() == value["_group"].nunique())
+        return not self.stats["groups_computed"].get(stage, 1) and self._stage_rows(stage)[1] == value[1]

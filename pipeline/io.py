@@ -183,7 +183,7 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
             if problem:
                 result.skipped.append({"path": item.doc_path, "reason": problem})
                 return
-            result.seen += len(members)
+            result.seen += len(members) - 1  # the archive stands for its members from here on
             for member in sorted(members, key=lambda m: m.filename):
                 name = display_path(f"{item.doc_path}/{member.filename}")
                 if PurePosixPath(member.filename).suffix.lower() not in EXTENSIONS:
