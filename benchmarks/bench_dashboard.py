@@ -125,7 +125,7 @@ def time_page(folder: str, page: str, changes: list[tuple[str, dict]]) -> dict:
 
     os.environ["GOVLENS_DATA"] = folder
     at = AppTest.from_file(str(APP), default_timeout=600)
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     start = time.perf_counter()
     at.run()
     first = time.perf_counter() - start

@@ -47,10 +47,10 @@ DEFAULT_WIDTH = 1200  # layout pixels, for figures that leave the width to the b
 DEFAULT_HEIGHT = 600
 START_TIMEOUT = 60.0  # seconds to launch Chromium
 RENDER_TIMEOUT = 60.0  # seconds to render one image
-IDLE_CLOSE_SECONDS = 180.0  # close the browser after this long without an export (it holds ~450 MB)
+IDLE_CLOSE_SECONDS = 180.0  # close the browser after this long without an export (it holds ~430 MB)
 JS_HEAP_MB = 64  # cap on the export page's JavaScript heap (also renders the 370-city boundary map)
 VIEW_EXPORT_KEY = "_govlens_view_export"  # session-state key where a page leaves (page, charts) for the CLI
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 APP = Path(__file__).resolve().parent / "app.py"
 
 
@@ -402,7 +402,7 @@ def page_charts(page: str, params: dict[str, str], timeout: float) -> list[Chart
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     if at.exception:
         raise RuntimeError(f"page {page} failed: " + "; ".join(e.value for e in at.exception))

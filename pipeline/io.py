@@ -30,7 +30,7 @@ import yaml
 
 from pipeline.config import Resources
 from pipeline.formats import EXTENSIONS, Document, FieldMap, Unreadable, parse
-from pipeline.schema import TABLES, SchemaError
+from pipeline.schema import TABLES, SchemaError, Table
 
 RESOURCES = Path(__file__).parent / "resources"
 READABLE = set(EXTENSIONS) | {".zip"}
@@ -178,7 +178,7 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
     """Read the members of a zip archive; refuse the whole archive if it breaks a limit."""
     try:
         with zipfile.ZipFile(item.path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
+            members = [m for m in archive.infolist() if not m.filename.endswith("/")]  # not is_dir(): it fails on an empty name
             problem = archive_problem(members, limits)
             if problem:
                 result.skipped.append({"path": item.doc_path, "reason": problem})
@@ -201,7 +201,7 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
                     result.skipped.append({"path": name, "reason": _reason(exc)})
                 except NotImplementedError as exc:  # zipfile's answer to deflate64, AES and other methods
                     result.skipped.append({"path": name, "reason": f"{exc} (recompress the archive with deflate)"})
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:  # NotImplementedError: "zip file version 6.4"
         result.skipped.append({"path": item.doc_path, "reason": f"not a readable zip archive: {exc}"})
 
 
@@ -278,12 +278,26 @@ def write_outputs(tables: dict[str, pd.DataFrame], report: dict, out: Path) -> N
             if out.exists():
                 os.chmod(staging, stat.S_IMODE(out.stat().st_mode))
             for name, frame in tables.items():
-                pq.write_table(TABLES[name].to_arrow(frame), staging / f"{name}.parquet", compression="zstd")
+                write_table(frame, TABLES[name], staging / f"{name}.parquet")
             (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
             _fsync_tree(staging)
             _swap(staging, out)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+
+
+ROWS_PER_GROUP = 100_000  # rows converted to Arrow and written at a time
+
+
+def write_table(frame: pd.DataFrame, table: Table, path: Path, rows: int = ROWS_PER_GROUP) -> None:
+    """Write a frame as Parquet in row groups of `rows`, converting one group at a time: the
+    Arrow copy of a table of millions of rows is never whole in memory."""
+    chunks = (table.to_arrow(frame.iloc[start:start + rows]) for start in range(0, max(len(frame), 1), rows))
+    first = next(chunks)
+    with pq.ParquetWriter(path, first.schema, compression="zstd") as writer:  # its schema keeps pandas' dtypes
+        writer.write_table(first)
+        for chunk in chunks:
+            writer.write_table(chunk)
 
 
 OUTPUT_FILES = ("*.parquet", "report.json")  # what write_outputs puts in the output folder

@@ -173,7 +173,7 @@ def top_theme(tables) -> str:
 @pytest.mark.parametrize("name", PAGES)
 def test_page_filter_url_and_click(name, app_url, new_page, top_theme, output_dir):
     page = new_page()
-    page.goto(f"{app_url}/{name}")
+    page.goto(f"{app_url}/{name}" if name != "overview" else app_url)  # the default page lives at /
     wait_for_app(page)
     if name in CLICKABLE:
         page.wait_for_selector(".js-plotly-plot .main-svg")
@@ -213,7 +213,7 @@ def test_page_filter_url_and_click(name, app_url, new_page, top_theme, output_di
 
 def test_switching_pages_keeps_the_filters(app_url, new_page, top_theme):
     page = new_page()
-    page.goto(f"{app_url}/overview?lang=en")
+    page.goto(f"{app_url}/?lang=en")
     wait_for_app(page)
     _sidebar_select(page, "Theme", theme_labels("en")[next(k for k, v in theme_labels("zh").items() if v == top_theme)])
     page.wait_for_url(re.compile(r"[?&]theme="))

@@ -26,7 +26,7 @@ from pipeline.cli import EXIT_OK, main
 from pipeline.schema import TABLES
 from tests.conftest import OUTPUT, PROCESSED, RAW, ROOT
 
-KILLS = int(os.environ.get("GOVLENS_KILLS", "6"))  # random kills per run; CI keeps it small
+KILLS = int(os.environ.get("GOVLENS_KILLS", "4"))  # random kills per run; CI keeps it small
 COPIES = 3  # the kill test's input: the sample three times over, so the stages take a while
 
 
@@ -279,7 +279,7 @@ def _missing(path: Path) -> None:
 DAMAGES = {f.__name__.strip("_"): f for f in (_truncate, _zero, _garbage, _flip_middle, _no_footer, _directory, _other_table, _missing)}
 UNDETECTABLE = {"flip_middle"}  # Parquet pages carry no checksum: flipped bits in numbers read as other numbers
 APP = str(ROOT / "dashboard" / "app.py")
-PAGES = sorted(f"pages/{p.name}" for p in (ROOT / "dashboard" / "pages").glob("*.py"))
+PAGES = sorted(f"views/{p.name}" for p in (ROOT / "dashboard" / "views").glob("*.py"))
 
 
 def damaged_copy(folder: Path, table: str, damage: str) -> Path:
@@ -294,7 +294,7 @@ def run_page(page: str, **params):
     at = AppTest.from_file(APP, default_timeout=60)
     for key, value in params.items():
         at.query_params[key] = value
-    if page != "pages/overview.py":
+    if page != "views/overview.py":
         at.switch_page(page)
     return at.run()
 
@@ -305,7 +305,7 @@ def test_damaged_tables_give_the_app_a_clear_message(damage, table, tmp_path, mo
     from dashboard import queries
 
     monkeypatch.setenv("GOVLENS_DATA", str(damaged_copy(tmp_path / "tables", table, damage)))
-    at = run_page("pages/overview.py")
+    at = run_page("views/overview.py")
     assert not at.exception, f"{table} {damage}: stack trace instead of a message: {[e.value for e in at.exception]}"
     absent = damage in ("missing", "directory")  # an optional table that is not there is no error
     if (table in queries.REQUIRED or not absent) and damage not in UNDETECTABLE:

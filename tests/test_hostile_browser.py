@@ -14,13 +14,14 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from pipeline import io
 from pipeline.cli import EXIT_OK, EXIT_SKIPPED, main
 from scripts import make_bad_corpus as corpus_maker
 from tests.appserver import CHROMIUM, ROOT, launch_chromium, serve, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = sorted(p.stem for p in (ROOT / "dashboard" / "pages").glob("*.py"))
+PAGES = sorted(p.stem for p in (ROOT / "dashboard" / "views").glob("*.py"))
 PARAMS = {  # reflected into warnings, widgets and queries
     "q": "<script>window.__pwned=1</script>",
     "city": "![x](/pwned-param.png)",
@@ -62,7 +63,7 @@ def hostile_app(tmp_path_factory, browser):
     out = folder.parent / "tables"
     assert main(["build", str(folder), "--out", str(out), "--quiet"]) in (EXIT_OK, EXIT_SKIPPED)
     with serve(out) as server:
-        yield server
+        yield server, out
 
 
 def visit(browser, url: str, ready: str = "[data-testid='stMain']") -> dict:
@@ -92,6 +93,7 @@ def visit(browser, url: str, ready: str = "[data-testid='stMain']") -> dict:
 
 @pytest.mark.parametrize("name", PAGES)
 def test_hostile_text_and_parameters_are_shown_as_text(hostile_app, browser, name):
+    hostile_app, _ = hostile_app
     seen = visit(browser, f"{hostile_app.url}/{name}?{urlencode(PARAMS)}")
     assert seen["flag"] is None and not seen["dialogs"], seen
     assert not seen["fetched"], seen["fetched"]
@@ -103,6 +105,7 @@ def test_hostile_text_and_parameters_are_shown_as_text(hostile_app, browser, nam
 @pytest.mark.parametrize("name", ["articles", "keywords"])
 def test_hostile_titles_are_listed_as_text(hostile_app, browser, name):
     """The pages that list titles, with the hostile source selected and a query that finds its article."""
+    hostile_app, _ = hostile_app
     seen = visit(browser, f"{hostile_app.url}/{name}?q=一网通办")
     assert seen["flag"] is None and not seen["dialogs"] and not seen["fetched"] and not seen["injected"], seen
     assert not seen["exceptions"], seen["exceptions"]
@@ -110,3 +113,15 @@ def test_hostile_titles_are_listed_as_text(hostile_app, browser, name):
                      ready="[data-testid='stSidebar'] [data-testid='stMultiSelect']")
     assert corpus_maker.HOSTILE_TITLES[1] in selected["text"]  # the raw markup, visible as characters
     assert not selected["injected"] and not selected["fetched"], selected
+
+
+@pytest.mark.parametrize("path", ["hostile/front_0.md", "hostile/front_1.md", "hostile/front_2.md", "hostile/script_in_body.txt"])
+def test_the_reader_shows_a_hostile_article_as_text(hostile_app, browser, path):
+    server, tables = hostile_app
+    articles = io.read_table(tables, "articles")
+    article = articles.loc[articles["doc_path"] == path, "article_id"].iloc[0]
+    seen = visit(browser, f"{server.url}/articles?{urlencode({'article': article})}")
+    assert seen["flag"] is None and not seen["dialogs"] and not seen["fetched"] and not seen["injected"], seen
+    assert not seen["exceptions"], seen["exceptions"]
+    if path.endswith(".md"):
+        assert corpus_maker.HOSTILE_TITLES[int(path[-4])] in seen["text"]  # the title, markup and all, as characters

@@ -30,7 +30,6 @@ import os
 import re
 import zipfile
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
