@@ -66,7 +66,8 @@ def bench_formats(folder: str, warm_runs: int) -> None:
 
     oneshot = [_timed(lambda: pio.to_image(heatmap.visual, format="png", width=export.DEFAULT_WIDTH, scale=export.PNG_SCALE))[0]
                for _ in range(2)]
-    print(f"for comparison, plotly's to_image without a kept renderer (a browser per call): {', '.join(f'{t:.2f}s' for t in oneshot)}")
+    print(f"for comparison, plotly's to_image without a kept renderer (a browser per call): "
+          f"{', '.join(f'{t:.2f}s' for t in oneshot)}")
 
 
 # --- the running app's memory ------------------------------------------------------------------------

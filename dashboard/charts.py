@@ -149,14 +149,15 @@ def ranking(frame: pd.DataFrame, category: str, value: str, text: dict[str, str]
 
 
 def theme_profiles(profile: pd.DataFrame, labels: dict[str, str], text: dict[str, str]) -> go.Figure:
-    """Side by side, each city's share of articles per theme (grouped horizontal bars)."""
+    """Side by side, each city's share of articles per theme (grouped horizontal bars), the cities
+    in the order of `profile`."""
     fig = _figure()
     order = profile.groupby(Col.theme)["share"].mean().sort_values(ascending=False, kind="stable").index.tolist()
     for i, (city, part) in enumerate(profile.groupby(Col.city, sort=False)):
         part = part.set_index(Col.theme).reindex(order).reset_index()
         fig.add_bar(x=part["share"], y=[_label(labels, th) for th in order], orientation="h", name=city,
                     marker_color=PALETTE[i % len(PALETTE)], customdata=_custom([city] * len(order), order),
-                    meta=_keys(Col.city, Col.theme), text=part[Col.articles],
+                    meta=_keys(Col.city, Col.theme), text=part[Col.articles], textposition="none",
                     hovertemplate=f"{city} · %{{y}}: %{{x:.0%}} (%{{text}})<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickformat=".0%")

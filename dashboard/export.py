@@ -2,10 +2,10 @@
 zip of a whole view, and the command line for scheduled reports.
 
 Figures render in the system Chromium through kaleido 1.x. Launching Chromium takes seconds, so
-one renderer (one browser, one tab) is started on the first export and kept for the life of the
-process; later exports only re-render the page. No Streamlit in the export functions; the command
-line runs the app's pages headlessly (Streamlit's AppTest) to collect exactly the charts each page
-offers.
+one renderer (one browser, one tab) is started on the first export and kept while exports keep
+coming (closed after IDLE_CLOSE_SECONDS without one); later exports only re-render the page. No
+Streamlit in the export functions; the command line runs the app's pages headlessly (Streamlit's
+AppTest) to collect exactly the charts each page offers.
 
 Run `python -m dashboard.export --help` for the command line.
 """
@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 from PIL import Image
 
 from dashboard.charts import CJK_FONT, OFFLINE_CONFIG
-from dashboard.state import LANGS, Filters, from_params, to_params
+from dashboard.state import LANGS, Filters, from_params, view_params
 
 CHROMIUM_ENV = "GOVLENS_CHROMIUM"  # path of the Chromium to render with; set but missing = no image export
 CHROMIUM_NAMES = ("chromium", "chromium-browser")  # Debian's package (packages.txt), then Ubuntu's name
@@ -270,11 +270,6 @@ def chart_bytes(chart: Chart, fmt: str) -> bytes:
     return image_png(chart.visual)
 
 
-def view_params(filters: Filters, lang: str) -> dict[str, str]:
-    """The app's URL query parameters for a view (same as the address bar)."""
-    return to_params(filters) | ({"lang": lang} if lang != "zh" else {})
-
-
 def view_files(charts: Iterable[Chart], page: str, filters: Filters, lang: str, folder: str,
                formats: Iterable[str] = VIEW_FORMATS) -> dict[str, bytes]:
     """Every file of a view's export: each chart in those of `formats` it supports ("csv" for its
@@ -302,7 +297,8 @@ def view_files(charts: Iterable[Chart], page: str, filters: Filters, lang: str, 
         "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "filters": dataclasses.asdict(filters),
         "url_query": view_params(filters, lang),
-        "charts": [{"name": c.name, "title": c.title, "files": sorted(f for f in files if f.rsplit(".", 1)[0] == c.name)} for c in charts],
+        "charts": [{"name": c.name, "title": c.title, "files": sorted(f for f in files if f.rsplit(".", 1)[0] == c.name)}
+                   for c in charts],
         "images_left_out": left_out,
     }
     files["filters.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
@@ -352,8 +348,9 @@ def zip_name(page: str, filters: Filters) -> str:
 
 EPILOG = """\
 Each page's charts are collected by running the page headlessly with the given filters (the same
-charts the app shows), then written to OUT/PAGE/: every chart in --formats plus its data as CSV,
-filters.json and README.txt (the same files as the app's "export all" zip).
+charts the app shows), then written to OUT/PAGE/: every chart in those of --formats it supports
+(csv is its data; a word cloud is PNG only), filters.json and README.txt (the app's "export all"
+zip holds the same, in PNG, SVG and CSV).
 
 Filters take the values shown in the app's sidebar; repeat an option or separate values with commas
 (--city 长春市,吉林市). Unknown values are an error (exit 2), not silently dropped.
@@ -378,7 +375,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last publication date")
     for flag, meta in (("province", "NAME"), ("city", "NAME"), ("county", "NAME"), ("theme", "ID"), ("source", "NAME")):
         parser.add_argument(f"--{flag}", action="append", default=[], metavar=meta,
-                            help=f"keep articles with this {flag} (repeatable)" + (" — theme ids as in themes.yaml" if flag == "theme" else ""))
+                            help=f"keep articles with this {flag} (repeatable)"
+                            + (" — theme ids as in themes.yaml" if flag == "theme" else ""))
     parser.add_argument("--query", default="", metavar="TEXT", help="full-text search in title and text")
     parser.add_argument("--lang", choices=LANGS, default="zh", help="language of titles and labels (default zh)")
     parser.add_argument("--pages", metavar="LIST", help=f"comma-separated pages (default: all of {', '.join(page_names())})")

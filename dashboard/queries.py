@@ -391,7 +391,8 @@ def monthly_theme_counts(folder: str, filters: Filters) -> pd.DataFrame:
 
 @cached
 def city_theme_profile(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.DataFrame:
-    """Per chosen city and theme: articles, the city's articles, and the share they make."""
+    """Per chosen city and theme (cities in the order given): articles, the city's articles, and
+    the share they make."""
     if not cities:
         return pd.DataFrame(columns=[Col.city, Col.theme, Col.articles, "city_articles", "share"])
     cte, params = _selected(filters)
@@ -401,7 +402,7 @@ def city_theme_profile(folder: str, filters: Filters, cities: tuple[str, ...]) -
         SELECT c.{Col.city}, t.{Col.theme}, count(*) AS {Col.articles}, any_value(totals.city_articles) AS city_articles,
                count(*) / any_value(totals.city_articles) AS share
         FROM chosen c JOIN themes t USING (aid) JOIN totals USING ({Col.city})
-        GROUP BY 1, 2 ORDER BY 1, 3 DESC""", params + list(cities))
+        GROUP BY 1, 2 ORDER BY list_position(?, c.{Col.city}), 3 DESC, 2""", params + list(cities) + [list(cities)])
 
 
 @cached

@@ -29,9 +29,9 @@ PIPELINE = (
     Stage("places", places_table, ("dedupe",), ("gazetteer", "segmenter", "homes"), by=Col.doc_path),
     Stage("themes", themes_table, ("dedupe",), ("taxonomy",), by=Col.doc_path),
     Stage("terms", terms_table, ("dedupe",), ("segmenter", "stopwords"), by=Col.doc_path),
-    Stage("keywords", keywords_table, ("terms",)),
     Stage("slogans", slogans_table, ("dedupe",), ("slogan_rules",), by=Col.doc_path),
     Stage("indicators", indicators_table, ("dedupe",), ("indicator_rules",), by=Col.doc_path),
+    Stage("keywords", keywords_table, ("terms",)),
     Stage("timeline", timeline_table, ("dedupe", "places", "themes")),
     Stage("slogan_timeline", slogan_timeline_table, ("dedupe", "places", "slogans")),
 )

@@ -201,7 +201,9 @@ def _read_archive(item: InputFile, fields: FieldMap, limits: Limits, result: Rea
                     result.skipped.append({"path": name, "reason": _reason(exc)})
                 except NotImplementedError as exc:  # zipfile's answer to deflate64, AES and other methods
                     result.skipped.append({"path": name, "reason": f"{exc} (recompress the archive with deflate)"})
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:  # NotImplementedError: "zip file version 6.4"
+    # zipfile's other words for a damaged archive: NotImplementedError ("zip file version 6.4"),
+    # ValueError (a member name flagged UTF-8 that is not).
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
         result.skipped.append({"path": item.doc_path, "reason": f"not a readable zip archive: {exc}"})
 
 

@@ -22,6 +22,19 @@ def seed(prefix: str) -> str:
     return next(RAW.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_cache_in_tmp(tmp_path_factory):
+    """Command-line builds keep their cache under XDG_CACHE_HOME: a temporary folder in tests,
+    not the user's ~/.cache (subprocesses inherit it)."""
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME")
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def resources():
     return io.load_resources()

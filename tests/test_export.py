@@ -220,7 +220,8 @@ def test_view_files_refuse_two_charts_with_one_name(heatmap):
 # --- command line -----------------------------------------------------------------------------------
 
 def test_cli_help_documents_the_filters():
-    result = subprocess.run([sys.executable, "-m", "dashboard.export", "--help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    result = subprocess.run([sys.executable, "-m", "dashboard.export", "--help"], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
     for option in ("--out", "--data", "--from", "--to", "--province", "--city", "--county", "--theme", "--source",
                    "--query", "--lang", "--pages", "--formats", "exit status"):
         assert option in result.stdout
