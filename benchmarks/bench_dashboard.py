@@ -12,7 +12,9 @@ time spent in DuckDB; `cpu` the processor time the process used meanwhile (all i
 shared machine, where other work stretches the wall-clock time, it shows what the page costs.
 
 Cold start: a fresh Python process that imports the app and draws the Overview of the sample
-(interpreter start, imports, loading the tables, the page), timed from outside.
+(interpreter start, imports, loading the tables, the page), timed from outside; with
+--browser-cold, also a fresh `streamlit run` server: until it answers, and from the first page
+request in Chromium until the heatmap is drawn.
 
 Scaled tables resample real enriched rows: articles drawn at random (with replacement) from a
 built corpus (`--corpus`, e.g. rmrb-governance + xwlb built by `python -m pipeline build`), each
@@ -176,6 +178,53 @@ def cold_start(folder: str, repeats: int) -> None:
           f"max {max(times):.2f} s over {repeats}")
 
 
+def browser_cold_start(folder: str, repeats: int) -> None:
+    """A fresh server per repeat: seconds until it answers, then until Chromium shows the heatmap."""
+    import os
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]
+    up, drawn = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium"), args=args)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        for i in range(repeats + 1):  # the first visit fills the browser's cache: not counted
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            start = time.perf_counter()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ, GOVLENS_DATA=folder),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                while True:
+                    try:
+                        urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                        break
+                    except OSError:
+                        time.sleep(0.05)
+                answered = time.perf_counter()
+                page = context.new_page()
+                page.goto(f"http://127.0.0.1:{port}/")
+                page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=120_000)
+                if i:
+                    up.append(answered - start)
+                    drawn.append(time.perf_counter() - answered)
+                page.close()
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+        browser.close()
+    print(f"cold start of a server on {folder}: answers after median {statistics.median(up):.2f} s, then the Overview's "
+          f"heatmap is drawn {statistics.median(drawn):.2f} s after the first request (median of {repeats}; max "
+          f"{max(up):.2f} s, {max(drawn):.2f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", default=str(queries.DEFAULT_DATA), help="tables of the sample (default: data/processed)")
@@ -184,6 +233,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/govlens_bench"), help="where scaled tables are written")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages (default: all)")
     parser.add_argument("--cold", type=int, default=3, help="cold starts to time (0: none)")
+    parser.add_argument("--browser-cold", type=int, default=0, metavar="N", help="also time N server cold starts in Chromium")
     args = parser.parse_args()
     pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
     import logging
@@ -191,6 +241,8 @@ def main() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     if args.cold:
         cold_start(str(Path(args.sample).resolve()), args.cold)
+    if args.browser_cold:
+        browser_cold_start(str(Path(args.sample).resolve()), args.browser_cold)
     folders = [str(Path(args.sample).resolve())]
     if args.corpus:
         folders.append(str(args.corpus.resolve()))

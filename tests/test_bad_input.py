@@ -131,6 +131,7 @@ def test_the_whole_corpus_builds_without_crash_or_loss(corpus, corpus_build):
     assert code == EXIT_SKIPPED
     assert not lost(expects, report), f"good files lost: {lost(expects, report)[:20]}"
     assert not unmet(expects, report), "\n".join(unmet(expects, report))
+    assert report["files_read"] + report["files_skipped"] == report["files_seen"]
 
 
 def test_every_skipped_file_is_listed_with_its_reason_on_stderr(corpus_build):
