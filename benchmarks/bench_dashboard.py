@@ -169,17 +169,23 @@ def cold_start(folder: str, repeats: int) -> None:
     code = ("import os, sys; from streamlit.testing.v1 import AppTest; "
             f"os.environ['GOVLENS_DATA'] = {folder!r}; at = AppTest.from_file({str(APP)!r}, default_timeout=120).run(); "
             "sys.exit(1 if at.exception or not at.get('plotly_chart') else 0)")
-    times = []
+    import resource
+
+    times, cpu = [], []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, capture_output=True)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     print(f"cold start (fresh process → Overview drawn) on {folder}: median {statistics.median(times):.2f} s, "
-          f"max {max(times):.2f} s over {repeats}")
+          f"max {max(times):.2f} s over {repeats}; processor time median {statistics.median(cpu):.2f} s")
 
 
 def browser_cold_start(folder: str, repeats: int) -> None:
-    """A fresh server per repeat: seconds until it answers, then until Chromium shows the heatmap."""
+    """A fresh server per repeat (same port, so the browser has the app's scripts cached, as a
+    returning user's would): seconds until it answers, then until Chromium shows the heatmap."""
     import os
     import socket
     import urllib.request
@@ -192,10 +198,10 @@ def browser_cold_start(folder: str, repeats: int) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=os.environ.get("GOVLENS_CHROMIUM", "/usr/bin/chromium"), args=args)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
         for i in range(repeats + 1):  # the first visit fills the browser's cache: not counted
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
             start = time.perf_counter()
             server = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.headless", "true",
