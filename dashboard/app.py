@@ -19,7 +19,7 @@ from dashboard.state import lang_from_params  # noqa: E402
 
 # The sidebar's language switch once it exists (switching pages drops the URL's parameters), else the URL.
 lang = st.session_state.get("f_lang") or lang_from_params({"lang": st.query_params.get_all("lang")})
-st.set_page_config(page_title="govlens", page_icon=":material/travel_explore:", layout="wide")
+st.set_page_config(page_title="govlens", page_icon=str(Path(__file__).with_name("assets") / "icon.png"), layout="wide")
 pages = [
     st.Page("views/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("views/compare.py", title=t("page_compare", lang), icon=":material/compare_arrows:", url_path="compare"),

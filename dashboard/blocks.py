@@ -55,7 +55,7 @@ def selected_articles(view: View, points: list[dict[str, str]]) -> None:
     points = points[:MAX_SELECTED]
     rows = queries.articles_behind(view.folder, tuple(narrow(view.filters, p) for p in points))
     with st.container(border=True, key="selected-articles"):
-        st.markdown(f"**{t('selected_title', view.lang)}** {', '.join(_describe(p, view.lang) for p in points[:5])}"
+        st.markdown(f"**{t('selected_title', view.lang)}** {snippets.plain(', '.join(_describe(p, view.lang) for p in points[:5]))}"
                     + ("…" if len(points) > 5 else ""))
         if rows.empty:
             empty_notice(view.lang)
@@ -101,15 +101,15 @@ def reader(found: dict, view: View) -> None:
     (always escaped) with the theme terms marked."""
     lang, labels = view.lang, theme_labels(view.lang)
     row = found["article"]
-    st.subheader(row[Col.title] or t("untitled", lang), anchor=False)
+    st.subheader(snippets.plain(row[Col.title]) if row[Col.title] else t("untitled", lang), anchor=False)
     date = row[Col.date] if isinstance(row[Col.date], str) else "–"
     facts = [f"{t('col_date', lang)}: {date}", f"{t('col_source', lang)}: {row[Col.source] or '–'}",
              f"{t('col_chars', lang)}: {row[Col.n_chars]:,}"]
     if row[Col.n_copies] > 1:
         facts.append(t("copies", lang).format(n=row[Col.n_copies], sources="、".join(row[Col.copy_sources])))
-    st.caption(" · ".join(facts))
+    st.caption(snippets.plain(" · ".join(facts)))
     if isinstance(row[Col.url], str) and row[Col.url]:
-        st.caption(f"URL: {row[Col.url]}")
+        st.caption(snippets.plain(f"URL: {row[Col.url]}"))
     places = found["places"]
     subject = places[places[Col.role] == "subject"]
     st.markdown(f"**{t('reader_places', lang)}**")

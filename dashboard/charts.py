@@ -11,6 +11,7 @@ per element; `selected_points` turns a plotly selection back into `{key: value}`
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import threading
@@ -99,8 +100,15 @@ def selected_points(fig: go.Figure, points: list[dict]) -> list[dict[str, str]]:
     return [p for i, p in enumerate(out) if p and p not in out[:i]]
 
 
+def _plain(value) -> str:
+    """Data shown in a chart as text: plotly reads `<b>`, `<a href>`… in labels as markup, so
+    names taken from articles (slogans, terms) are escaped to show as written."""
+    return html.escape(str(value), quote=False)
+
+
 def _label(labels: dict[str, str] | None, value: str) -> str:
-    return (labels or {}).get(value, value)
+    """The display label of a value (a theme's name in the interface language), escaped."""
+    return _plain((labels or {}).get(value, value))
 
 
 # --- matrices -----------------------------------------------------------------------------------
@@ -116,11 +124,11 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, text: dict
     matrix = values.pivot_table(index=rows, columns=columns, values="_v", aggfunc="sum").reindex(index=order, columns=cols)
     y = [_label(row_labels, r) for r in order]
     fmt = ".0%" if share_of else ",.0f"
-    fig = _figure(go.Heatmap(z=matrix.values, x=cols, y=y, colorscale="Reds", hoverongaps=False, hoverinfo="skip",
+    fig = _figure(go.Heatmap(z=matrix.values, x=[_plain(c) for c in cols], y=y, colorscale="Reds", hoverongaps=False, hoverinfo="skip",
                                colorbar={"tickformat": ".0%" if share_of else "d", "title": {"text": text["hover"]}}))
     cells = matrix.stack().dropna().reset_index(name="_v")
     fig.add_scatter(
-        x=cells[columns], y=[_label(row_labels, r) for r in cells[rows]], mode="markers",
+        x=[_plain(c) for c in cells[columns]], y=[_label(row_labels, r) for r in cells[rows]], mode="markers",
         marker={"size": 14, "color": "rgba(0,0,0,0)", "symbol": "square"}, showlegend=False,
         customdata=_custom(cells[columns], cells[rows]), meta=_keys(columns, rows),
         text=[format(v, fmt) for v in cells["_v"]],
@@ -155,10 +163,10 @@ def theme_profiles(profile: pd.DataFrame, labels: dict[str, str], text: dict[str
     order = profile.groupby(Col.theme)["share"].mean().sort_values(ascending=False, kind="stable").index.tolist()
     for i, (city, part) in enumerate(profile.groupby(Col.city, sort=False)):
         part = part.set_index(Col.theme).reindex(order).reset_index()
-        fig.add_bar(x=part["share"], y=[_label(labels, th) for th in order], orientation="h", name=city,
+        fig.add_bar(x=part["share"], y=[_label(labels, th) for th in order], orientation="h", name=_plain(city),
                     marker_color=PALETTE[i % len(PALETTE)], customdata=_custom([city] * len(order), order),
                     meta=_keys(Col.city, Col.theme), text=part[Col.articles], textposition="none",
-                    hovertemplate=f"{city} · %{{y}}: %{{x:.0%}} (%{{text}})<extra></extra>")
+                    hovertemplate=f"{_plain(city)} · %{{y}}: %{{x:.0%}} (%{{text}})<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(autorange="reversed", type="category")
@@ -168,12 +176,12 @@ def theme_profiles(profile: pd.DataFrame, labels: dict[str, str], text: dict[str
 def term_columns(frame: pd.DataFrame, group: str, text: dict[str, str], value: str = "z") -> go.Figure:
     """One panel of horizontal bars per group (e.g. a city's distinctive terms), side by side."""
     groups = list(dict.fromkeys(frame[group]))
-    fig = _subplots(rows=1, cols=max(1, len(groups)), subplot_titles=groups, horizontal_spacing=0.08)
+    fig = _subplots(rows=1, cols=max(1, len(groups)), subplot_titles=[_plain(g) for g in groups], horizontal_spacing=0.08)
     for i, name in enumerate(groups):
         part = frame[frame[group] == name]
-        fig.add_bar(x=part[value], y=part[Col.term], orientation="h", marker_color=PALETTE[i % len(PALETTE)],
+        fig.add_bar(x=part[value], y=[_plain(term) for term in part[Col.term]], orientation="h", marker_color=PALETTE[i % len(PALETTE)],
                     showlegend=False, customdata=_custom(part[group], part[Col.term]), meta=_keys(group, Col.term),
-                    hovertemplate=f"{name} · %{{y}}: %{{x:.1f}}<extra></extra>", row=1, col=i + 1)
+                    hovertemplate=f"{_plain(name)} · %{{y}}: %{{x:.1f}}<extra></extra>", row=1, col=i + 1)
         fig.update_yaxes(autorange="reversed", type="category", row=1, col=i + 1)
         fig.update_xaxes(title_text=text["x"], row=1, col=i + 1)
     rows = frame.groupby(group).size().max() if len(frame) else 1
@@ -234,9 +242,9 @@ def monthly_theme_bars(counts: pd.DataFrame, theme_labels: dict[str, str], text:
         fig.add_scatter(
             x=list(grouped.index), y=[top * 1.08] * len(grouped), mode="markers+text", name=text["events"],
             marker={"symbol": "triangle-down", "size": 11, "color": "#111"},
-            text=["、".join(s[:2]) + ("…" if len(s) > 2 else "") for s in grouped], textposition="top center",
+            text=[_plain("、".join(s[:2]) + ("…" if len(s) > 2 else "")) for s in grouped], textposition="top center",
             textfont={"size": 10}, customdata=_custom(s[0] for s in grouped), meta=_keys(Col.slogan),
-            hovertext=["<br>".join(f"“{x}”" for x in s) for s in grouped],
+            hovertext=["<br>".join(f"“{_plain(x)}”" for x in s) for s in grouped],
             hovertemplate=f"%{{x}} · {text['events']}<br>%{{hovertext}}<extra></extra>")
         fig.update_yaxes(range=[0, top * 1.25])
     _layout(fig, text, height=height)
@@ -390,7 +398,7 @@ def term_network(nodes: pd.DataFrame, edges: pd.DataFrame, text: dict[str, str])
     size = nodes[Col.articles].astype(float)
     fig.add_scatter(
         x=[pos[t][0] for t in nodes[Col.term]], y=[pos[t][1] for t in nodes[Col.term]], mode="markers+text",
-        text=nodes[Col.term], textposition="top center", showlegend=False,
+        text=[_plain(term) for term in nodes[Col.term]], textposition="top center", showlegend=False,
         marker={"size": (10 + 26 * np.sqrt(size / size.max())).round(1) if len(size) else 10, "color": PALETTE[0],
                 "opacity": 0.8, "line": {"width": 1, "color": "#fff"}},
         customdata=_custom(nodes[Col.term]), meta=_keys(Col.term), hovertext=nodes[Col.articles].astype(str),

@@ -1,11 +1,11 @@
 """Queries over the processed tables (DuckDB over the Parquet files). No Streamlit here.
 
-The tables of a folder are loaded once into an in-memory DuckDB database (article texts stay in
-the Parquet file and are read only by full-text conditions and the reader); each thread gets its
-own cursor on it. Every query takes the tables folder and a `Filters` value and is memoised on
-both and on the files' modification times, so a page re-run with the same view costs nothing and
-rebuilt tables are picked up. Results are shared between sessions: callers must not mutate them.
-Column names come from `pipeline.schema`.
+The tables of a folder are loaded once into an in-memory DuckDB database, articles numbered
+(`aid`) so that joins run on integers (texts beyond TEXT_MEMORY stay in the Parquet file); each
+thread gets its own cursor on it. Every query takes the tables folder and a `Filters` value and is
+memoised on both and on the files' sizes and modification times, so a page re-run with the same
+view costs nothing and rebuilt tables are picked up. Results are shared between sessions: callers
+must not mutate them. Column names come from `pipeline.schema`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -83,11 +84,10 @@ def _database(folder: str, stamp: tuple) -> tuple[duckdb.DuckDBPyConnection, fro
 def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
     """Load the folder's tables into an in-memory database. Besides the tables: `subject` (the
     places that count in charts), `primary_place` (each article's main place), `texts`
-    (article_id, text, newest first), and term counts keyed
-    by integers for speed (`articles.aid`, `vocab` (tid, term)): `counts` (aid, tid, n) from the
-    `terms` table (each article's keywords, counted once, in folders built before it) and
-    `keyword_counts` (aid, tid, n, weight) from the keywords; `article_terms` / `article_keywords`
-    hold each article's totals."""
+    (article_id, text, newest first) and term counts keyed by integers (`vocab` (tid, term)):
+    `counts` (aid, tid, n) from the `terms` table (each article's keywords, counted once, in
+    folders built before it), `keyword_counts` (aid, tid, n, weight) from the keywords, and each
+    article's totals in `article_terms` / `article_keywords`."""
     path = Path(folder)
     missing = [name for name in REQUIRED if not (path / f"{name}.parquet").is_file()]
     if missing:
@@ -100,42 +100,50 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
         if not file.is_file():
             continue
         source = f"read_parquet('{file.as_posix().replace(chr(39), chr(39) * 2)}')"
-        try:
+        with _reading(con, folder, name):
             got = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
             lacking = set(NEEDED[name]) - got
             if lacking:
+                con.close()
                 raise DataError(f"{folder}/{name}.parquet lacks columns {sorted(lacking)}: it was built by an older "
                                 "version. Rebuild it with `python -m pipeline build`.")
             if name == "articles":
                 _load_articles(con, source)
-            elif name == "terms":  # read once here, so damage is reported as such, not mid-load below
-                con.execute(f"SELECT max(length(CAST(COLUMNS(*) AS VARCHAR))) FROM {source}").fetchall()
+            elif name == "terms":  # read in full once, into `counts` below
                 con.execute(f"CREATE TEMP VIEW term_source AS SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM {source}")
             else:  # numbered like its articles: joins on integers are twice as fast as on the ids
                 con.execute(f"""CREATE TABLE {name} AS SELECT a.aid, t.* FROM {source} t
                                 JOIN (SELECT {Col.article_id}, aid FROM articles) a USING ({Col.article_id})""")
-        except duckdb.Error as exc:
-            con.close()
-            raise DataError(f"{folder}/{name}.parquet is unreadable or corrupt ({str(exc).splitlines()[0]}). "
-                            "Rebuild the tables with `python -m pipeline build`.") from None
         loaded.append(name)
     keywords = f"SELECT {Col.article_id}, {Col.term}, 1 AS n, {Col.weight} FROM keywords"
-    if "terms" not in loaded:
-        con.execute(f"CREATE TEMP VIEW term_source AS {keywords}")
-    # tids in the order of the terms, so ordering by tid orders by term
-    con.execute(f"""CREATE TABLE vocab AS SELECT (row_number() OVER (ORDER BY {Col.term}))::INTEGER AS tid, {Col.term}
-                    FROM (SELECT {Col.term} FROM term_source UNION SELECT {Col.term} FROM keywords)""")
-    con.execute(f"""CREATE TABLE counts AS SELECT a.aid, v.tid, s.n::INTEGER AS n
-                    FROM term_source s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
+    with _reading(con, folder, "terms" if "terms" in loaded else "keywords"):
+        if "terms" not in loaded:
+            con.execute(f"CREATE TEMP VIEW term_source AS {keywords}")
+        # tids in the order of the terms, so ordering by tid orders by term
+        con.execute(f"""CREATE TABLE vocab AS SELECT (row_number() OVER (ORDER BY {Col.term}))::INTEGER AS tid, {Col.term}
+                        FROM (SELECT {Col.term} FROM term_source UNION SELECT {Col.term} FROM keywords)""")
+        con.execute(f"""CREATE TABLE counts AS SELECT a.aid, v.tid, s.n::INTEGER AS n
+                        FROM term_source s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
+        con.execute("DROP VIEW term_source")
     con.execute(f"""CREATE TABLE keyword_counts AS SELECT a.aid, v.tid, 1 AS n, s.{Col.weight}
                     FROM keywords s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
     con.execute("CREATE TABLE article_terms AS SELECT aid, sum(n)::BIGINT AS n, count(*) AS rows FROM counts GROUP BY aid")
     con.execute("CREATE TABLE article_keywords AS SELECT aid, count(*)::BIGINT AS n, count(*) AS rows FROM keyword_counts GROUP BY aid")
-    con.execute("DROP VIEW term_source")
     con.execute(f"CREATE TABLE subject AS SELECT * FROM places WHERE {Col.role} = '{SUBJECT}'")
     con.execute(f"""CREATE TABLE primary_place AS SELECT aid, {Col.article_id}, {Col.province}, {Col.city}, {Col.county}
                     FROM subject WHERE {Col.is_primary}""")
     return con, frozenset(loaded)
+
+
+@contextmanager
+def _reading(con: duckdb.DuckDBPyConnection, folder: str, name: str):
+    """Report a table that cannot be read as what it is (and close the half-loaded database)."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        con.close()
+        raise DataError(f"{folder}/{name}.parquet is unreadable or corrupt ({str(exc).splitlines()[0]}). "
+                        "Rebuild the tables with `python -m pipeline build`.") from None
 
 
 def _load_articles(con: duckdb.DuckDBPyConnection, source: str) -> None:

@@ -85,3 +85,12 @@ def kwic_html(lines: pd.DataFrame, headers: dict[str, str]) -> str:
             "</tr>")
     return (f"<table style='font-size:0.9em;border-collapse:collapse'><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: str) -> str:
+    """Text shown through a Markdown-rendering element (subheader, caption, warning) as itself:
+    Markdown syntax from article text or URL parameters never becomes a link, image or markup."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text))

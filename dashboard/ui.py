@@ -22,6 +22,7 @@ import streamlit as st
 
 from dashboard import queries, workspace
 from dashboard.i18n import t, theme_labels
+from dashboard.snippets import plain
 from dashboard.state import VIEW_KEYS, Filters, Options, from_params, lang_from_params, view_params
 
 DATA_ENV = "GOVLENS_DATA"  # folder of processed tables to show instead of the bundled sample
@@ -111,7 +112,7 @@ def sidebar(page: str) -> View:
     if saved != url_view or not all(k in st.session_state for k in _KEYS):
         _seed_widgets(filters, lang, options)
     if notices:
-        st.warning(f"{t('invalid_params', lang)} {'; '.join(notices)}")
+        st.warning(f"{t('invalid_params', lang)} {plain('; '.join(notices))}")
 
     labels = theme_labels(lang)
     with st.sidebar:
@@ -182,7 +183,7 @@ def _param_value(key: str, default, allowed: Collection[str] | None, limit: int 
         valid = (allowed is None or all(v in allowed for v in values)) and (
             limit is None or len(values if isinstance(default, tuple) else raw) <= limit)
     if not valid:
-        st.warning(f"{t('invalid_params', st.session_state.get('f_lang', 'zh'))} {key}: {raw}")
+        st.warning(f"{t('invalid_params', st.session_state.get('f_lang', 'zh'))} {plain(f'{key}: {raw}')}")
         return list(default) if isinstance(default, tuple) else default
     if isinstance(default, bool):
         return raw == "true"
@@ -244,4 +245,4 @@ def nothing_matches(view: View) -> bool:
 
 def missing_table_notice(table: str, lang: str) -> None:
     """The page needs a table this folder was built without (an older build)."""
-    st.warning(t("missing_table", lang).format(table=table, folder=data_folder()))
+    st.warning(t("missing_table", lang).format(table=table, folder=plain(data_folder())))

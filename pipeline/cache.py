@@ -177,21 +177,25 @@ class BuildCache:
         """The stage's table for the whole input, groups in input order: cached rows for the
         groups that have them, fresh rows for the others. Remembers it for `save`."""
         position = {k: i for i, k in enumerate(keys)}
-        parts = []
+        parts, positions = [], []
         if fresh is not None:
             link = by if by in fresh.columns else "article_id"  # output rows name their group or their article
             group_of = dict(zip(first[link], codes, strict=True))
-            fresh = fresh.assign(_group=[keys[group_of[v]] for v in fresh[link]])
-            parts.append(fresh)
+            fresh_groups = [keys[group_of[v]] for v in fresh[link]]
+            parts.append(fresh.assign(_group=pd.Categorical(fresh_groups)))
+            positions.append(np.array([position[k] for k in fresh_groups], dtype=np.int64))
         if stored is not None:
-            used = stored[stored["_group"].isin(position)]
-            if fresh is not None:
-                used = used[~used["_group"].isin(set(fresh["_group"]))]
-            parts.append(used)
-        parts = [p for p in parts if len(p)] or parts[:1]  # every group cached or computed: one part at least
-        table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
-        order = np.argsort(table["_group"].map(position).to_numpy(), kind="stable")
+            done = set(parts[0]["_group"].cat.categories) if parts else set()
+            # `_group` is categorical: mapping its categories, not its millions of rows
+            where = stored["_group"].map({k: -1 if k in done else i for k, i in position.items()}).astype("float64").fillna(-1).to_numpy()
+            used = where >= 0
+            parts.append(stored[used])
+            positions.append(where[used].astype(np.int64))
+        order = np.argsort(np.concatenate(positions), kind="stable")
+        table = pd.concat([p.assign(_group=p["_group"].astype(object)) for p in parts], ignore_index=True) if len(parts) > 1 \
+            else parts[0].reset_index(drop=True)
         table = table.iloc[order].reset_index(drop=True)
+        table["_group"] = table["_group"].astype("category")  # 16-byte keys once per group, not per row
         self.groups[stage.name] = (table, frozenset(keys))
         return table.drop(columns="_group")
 

@@ -147,3 +147,10 @@ def test_term_network_links_terms():
     assert list(circles.text) == ["社区", "治理", "服务"]  # the unlinked term is left out
     assert circles.meta["keys"] == [Col.term]
     assert sum(1 for t in fig.data if t.mode == "lines") >= 1
+
+
+def test_names_from_the_data_show_as_written_not_as_markup():
+    frame = pd.DataFrame({Col.term: ['<a href="https://example.com">点我</a>', "<b>粗</b>"], Col.articles: [2, 1]})
+    fig = charts.ranking(frame, Col.term, Col.articles, TEXT)
+    assert list(fig.data[0].y) == ['&lt;a href="https://example.com"&gt;点我&lt;/a&gt;', "&lt;b&gt;粗&lt;/b&gt;"]
+    assert charts.selected_points(fig, [{"curve_number": 0, "customdata": [frame[Col.term][1]]}]) == [{"term": "<b>粗</b>"}]

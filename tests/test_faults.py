@@ -87,27 +87,30 @@ def inputs(tmp_path_factory):
 def test_random_kills_leave_the_previous_tables_or_the_new_ones(inputs, tmp_path):
     out = tmp_path / "tables"
     command = cli_build(inputs["big"], out)
-    started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-    duration = time.perf_counter() - started
+    durations = []
+    for _ in range(2):  # the second run is the one to aim at: the first one warms the caches
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        durations.append(time.perf_counter() - started)
+    duration = durations[-1]
     rng = random.Random(int(os.environ.get("GOVLENS_KILL_SEED", "12")))
     outcomes = []
-    for kill in range(KILLS):
+    while sum(o["exit"] == -signal.SIGKILL for o in outcomes) < KILLS and len(outcomes) < 3 * KILLS:
         shutil.rmtree(out)
         shutil.copytree(inputs["small_clean"], out)
         previous = snapshot(out)
-        # Half the kills anywhere, half in the last fifth, where the tables are written and swapped.
-        delay = rng.uniform(0, duration) if kill % 2 == 0 else rng.uniform(0.8 * duration, 1.05 * duration)
+        # Half the kills anywhere, half in the last third, where the tables are written and swapped.
+        delay = rng.uniform(0, duration) if len(outcomes) % 2 == 0 else rng.uniform(0.67 * duration, duration)
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
-        code = proc.wait()
+        code = proc.wait()  # 0 when the build was faster than the delay: it does not count as a kill
         writing = bool(list(out.parent.glob(f".{out.name}.building-*")))
         now = snapshot(out)
         if now == previous:
             state = "previous"
         else:
-            assert now is not None, f"kill {kill} after {delay:.2f}s left no output folder"
+            assert now is not None, f"a kill after {delay:.2f}s left no output folder"
             assert_same_build(out, inputs["big_clean"])
             state = "new"
         outcomes.append({"delay_s": round(delay, 2), "exit": code, "state": state, "staging_left": writing})

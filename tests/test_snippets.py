@@ -42,3 +42,9 @@ def test_kwic_table_is_escaped():
     out = snippets.kwic_html(lines, {"date": "日期", "title": "标题", "context": "上下文"})
     assert "<b>" not in out and "&lt;b&gt;" in out and "&lt;i&gt;" in out and "&amp;" in out
     assert f"{snippets.MARK}社区</mark>" in out
+
+
+@pytest.mark.parametrize("text", ["![x](https://example.com/a.png)", "[点](javascript:alert(1))", "**粗** :red[红] $x$"])
+def test_plain_text_for_markdown_elements_has_no_markdown_left(text):
+    escaped = snippets.plain(text)
+    assert all(escaped[i - 1] == "\\" for i, c in enumerate(escaped) if c in "[]()*!:$" and i)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import blocks, queries, ui
+from dashboard import blocks, queries, snippets, ui
 from dashboard.i18n import t
 from pipeline.schema import Col
 
@@ -24,7 +24,7 @@ wanted = picked or st.query_params.get("article")
 if wanted:
     found = queries.article(view.folder, wanted)
     if found is None:
-        st.warning(t("unknown_article", lang).format(id=wanted))
+        st.warning(t("unknown_article", lang).format(id=snippets.plain(wanted)))
     else:
         st.divider()
         blocks.reader(found, view)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import blocks, charts, queries, ui
+from dashboard import blocks, charts, queries, snippets, ui
 from dashboard.i18n import chart_text, t, theme_labels
 from dashboard.state import narrow
 from pipeline.schema import Col
@@ -49,7 +49,7 @@ else:
             st.caption(t("compare_slogans_caption", lang))
             for city, column in zip(cities, st.columns(len(cities))):
                 with column:
-                    st.markdown(f"**{city}**")
+                    st.markdown(f"**{snippets.plain(city)}**")
                     slogans = queries.slogan_summary(view.folder, narrow(view.filters, {Col.city: city}), 15)
                     if slogans.empty:
                         st.caption(t("no_slogans", lang))

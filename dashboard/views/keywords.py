@@ -37,7 +37,7 @@ else:
     if not term:
         st.info(t("kwic_enter", lang))
     elif lines.empty:
-        st.info(t("kwic_none", lang).format(term=term))
+        st.info(t("kwic_none", lang).format(term=snippets.plain(term)))
     else:
         st.caption(t("kwic_caption", lang).format(n=len(lines)))
         st.html(snippets.kwic_html(lines, {k: t(f"kwic_col_{k}", lang) for k in ("date", "title", "context")}))
