@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboard import queries, workspace
+from dashboard import queries
 from dashboard.i18n import t, theme_labels
 from dashboard.snippets import plain
 from dashboard.state import VIEW_KEYS, Filters, Options, from_params, lang_from_params, view_params
@@ -38,9 +39,17 @@ class View:
     options: Options
 
 
+def _workspace():
+    """The workspace module once a page has loaded it, else None. It loads the whole pipeline
+    (~0.7 s of a cold start), and a session can only have a corpus of its own after the upload
+    page, which imports it, has run in this process."""
+    return sys.modules.get("dashboard.workspace")
+
+
 def data_folder() -> str:
     """The session's own corpus (uploaded or edited in the app) while it shows it, else the default."""
-    own = workspace.session_tables(st.session_state)
+    workspace = _workspace()
+    own = workspace.session_tables(st.session_state) if workspace else None
     return str(own) if own is not None else default_folder()
 
 
@@ -51,7 +60,8 @@ def default_folder() -> str:
 
 def _dataset_switch(lang: str) -> None:
     """Once the session has its own corpus: a sidebar switch back to the default tables."""
-    ws = st.session_state.get(workspace.SESSION_KEY)
+    workspace = _workspace()
+    ws = st.session_state.get(workspace.SESSION_KEY) if workspace else None
     if ws is not None and ws.has_tables():
         # No key: the value always comes from the workspace (a keyed widget's state would be
         # dropped on pages without the sidebar).

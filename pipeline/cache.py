@@ -91,6 +91,7 @@ class BuildCache:
         self.folder = Path(folder)
         self.code = code_fingerprint()
         self.spec = spec
+        self.fields = _digest(sorted(asdict(spec.fields).items()))  # how files were parsed
         self.manifest = self._read_manifest()
         self.files_seen: dict[str, tuple] = {}  # this build's files: doc_path → (key, documents)
         self.files_cached = self._load("files") or {}
@@ -117,7 +118,7 @@ class BuildCache:
         return _digest(*parts)
 
     def _file_key(self, stat: os.stat_result) -> str:
-        return _digest(self.code, stat.st_size, stat.st_mtime_ns, sorted(asdict(self.spec.fields).items()))
+        return f"{stat.st_size}:{stat.st_mtime_ns}:{self.fields}"
 
     # -- files --------------------------------------------------------------------------------
 

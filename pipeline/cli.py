@@ -31,6 +31,9 @@ given (prefixed with the INPUT's name when several are given).
 example:
   python -m pipeline build data/raw --out data/processed
   python -m pipeline build ../shared/corpus/xwlb --out /tmp/xwlb --text-field content
+  python -m pipeline build corpus/ --out /tmp/tables --engine dask --scheduler tcp://host:8786
+
+Engines, the build cache and the figures: docs/performance.md.
 """
 
 
@@ -53,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--engine", choices=("processes", "local", "dask"), default="processes",
                    help="how the stages run: over worker processes on this machine (default), in this one process, "
                         "or on a Dask cluster (see docs/performance.md); every engine writes the same tables")
-    b.add_argument("--workers", type=int, metavar="N", help=f"worker processes (default: the CPUs available, here {default_workers()}); "
+    b.add_argument("--workers", type=_positive, metavar="N", help=f"worker processes (default: the CPUs available, here {default_workers()}); "
                                                           "with --engine dask and no --scheduler, the local cluster's workers")
     b.add_argument("--scheduler", metavar="ADDRESS", help="with --engine dask: the Dask scheduler to use (tcp://host:8786); "
                                                          "default: a local cluster on this machine")
@@ -63,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("schema", help="print the table documentation (docs/tables.md) as Markdown")
     return parser
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -250,7 +250,8 @@ class ProcessEngine(PartitioningEngine):
             # fork: the workers get the built resources (automata are not picklable) for free.
             context = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res, os.getpid()))
-            self.started = [self.pool.submit(_ready) for _ in range(self.workers)]  # fork now, while resources are all there is
+            for _ in range(self.workers):  # fork now, while the resources are all this process holds
+                self.pool.submit(_ready)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -264,8 +265,8 @@ class ProcessEngine(PartitioningEngine):
 def make_engine(name: str, res: Resources, workers: int | None = None, scheduler: str | None = None,
                 spec: ResourceSpec | None = None, cache=None) -> LocalEngine:
     """The engine the command line asks for: "local", "processes" or "dask"."""
-    if name == "local" or (name == "processes" and workers == 1):
-        return LocalEngine(res, cache)
+    if name == "local" or (name == "processes" and (workers == 1 or "fork" not in multiprocessing.get_all_start_methods())):
+        return LocalEngine(res, cache)  # (without fork, e.g. on Windows, the workers could not inherit the automata)
     if name == "processes":
         return ProcessEngine(res, workers, cache)
     if name == "dask":

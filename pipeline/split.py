@@ -72,7 +72,8 @@ def classify_lines(text: str, patterns: LinePatterns) -> list[Line]:
     for raw in text.split("\n"):
         start, end = offset, offset + len(raw)
         offset = end + 1
-        normalised = normalize(raw)
+        # A lone carriage return (old Mac line end) is a break inside this line, never a new line.
+        normalised = normalize(raw.replace("\r", " "))
         stripped = normalised.strip()
         indented = normalised[:1] in (" ", "\t")
         if not stripped:

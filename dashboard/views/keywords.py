@@ -12,7 +12,8 @@ view = ui.sidebar("keywords")
 lang = view.lang
 st.title(t("page_keywords", lang))
 drawn = []
-terms = queries.top_terms(view.folder, view.filters, 30)
+many = queries.top_terms(view.folder, view.filters, 100)  # the cloud's; the bars show the first 30
+terms = many.head(30)
 if terms.empty:
     ui.empty_notice(lang)
 else:
@@ -26,7 +27,6 @@ else:
         if font is None:
             st.warning(t("no_cjk_font", lang))
         else:
-            many = queries.top_terms(view.folder, view.filters, 100)
             cloud = charts.word_cloud(tuple(zip(many[Col.term], many[Col.weight])), font)
             drawn.append(blocks.image(cloud, many, "word-cloud", view, text["title"], text["caption"]))
 
