@@ -158,9 +158,16 @@ def join_broken_lines(paragraphs: list[str]) -> list[str]:
     return out
 
 
+MAX_FRAGMENT_CHARS = 600
+
+
 def _repeats(copy: str, original: str, threshold: float, min_run: int = 6) -> bool:
     """Whether `copy` is a (possibly garbled) repeat of `original`: similar overall, and sharing
-    a run of `min_run` characters (short sentences of clean prose are often loosely similar)."""
+    a run of `min_run` characters (short sentences of clean prose are often loosely similar).
+    OCR repeats are a column line or two: longer "sentences" (a paragraph without punctuation)
+    are not compared, which also keeps the quadratic matcher off unbounded text."""
+    if max(len(copy), len(original)) > MAX_FRAGMENT_CHARS:
+        return False
     matcher = SequenceMatcher(None, copy, original, autojunk=False)
     if matcher.real_quick_ratio() < threshold or matcher.quick_ratio() < threshold or matcher.ratio() < threshold:
         return False
