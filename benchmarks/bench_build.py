@@ -7,7 +7,8 @@
    outside, --repeat times): wall time (min and median), CPU seconds of the process tree, peak
    memory of the tree (sum of the processes' proportional set size, sampled every 50 ms) and the
    time of each stage from report.json. Beside it, in the same run, bare single-process
-   `jieba.lcut` and `rjieba.cut` over the same texts (every input file, as read), and the ratios.
+   `jieba.lcut` and `rjieba.cut` over the same texts (every input file, as read), and the ratios;
+   then the CPU seconds of every step of a one-process build (what bounds the build).
 2. Incremental: a copy of the corpus (a tree of symbolic links) built with the cache, one file
    added, rebuilt from the command line (timed from outside), then compared table by table with
    a clean build of the same folder.
@@ -141,7 +142,36 @@ def stage_lines(report: dict) -> list[str]:
     return [f"    {name:48s} {seconds:7.2f} s" for name, seconds in durations.items()]
 
 
+def stage_cpu(corpus: Path) -> None:
+    """CPU seconds of every step of a build in one process (the local engine: stages do not
+    overlap), imports included; run in a fresh interpreter by `--stage-cpu`."""
+    import pipeline.engine as engine
+    from pipeline.build import build
+
+    print(f"    {'interpreter and imports':48s} {time.process_time():7.2f} s")  # this process's CPU so far
+    engine.time = type("CpuClock", (), {"perf_counter": staticmethod(time.process_time)})  # stage timings in CPU seconds
+    steps = {}
+    clock = time.process_time()
+    res = io.load_resources()
+    res.segmenter.tag("")
+    steps["resources + segmenter dictionary"] = time.process_time() - clock
+    clock = time.process_time()
+    read = io.read_inputs([corpus])
+    steps["read"] = time.process_time() - clock
+    tables, summary = build(read.documents, res, corpus.name)
+    steps.update((k, v) for k, v in summary["durations_s"].items() if not k.startswith("wall:"))
+    clock = time.process_time()
+    io.write_outputs(tables, {}, Path(f"/tmp/govlens_bench/stage-cpu-{os.getpid()}"))
+    steps["write"] = time.process_time() - clock
+    shutil.rmtree(f"/tmp/govlens_bench/stage-cpu-{os.getpid()}", ignore_errors=True)
+    for name, seconds in steps.items():
+        print(f"    {name:48s} {seconds:7.2f} s")
+    print(f"    {'total':48s} {time.process_time():7.2f} s")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--stage-cpu"]:
+        return stage_cpu(Path(sys.argv[2]))
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=SHARED / "rmrb", help="input folder (default: ../shared/corpus/rmrb)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2: the issue's 2 cores)")
@@ -149,6 +179,7 @@ def main() -> None:
     parser.add_argument("--scales", default="1,2,4", help="corpus multiples for the memory figure (default 1,2,4; empty: skip)")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare segmenter timings")
     parser.add_argument("--no-incremental", action="store_true", help="skip the incremental rebuild")
+    parser.add_argument("--no-profile", action="store_true", help="skip the CPU seconds per stage of a one-process build")
     parser.add_argument("--work", type=Path, default=Path("/tmp/govlens_bench"), help="work folder (default /tmp/govlens_bench)")
     args = parser.parse_args()
     if not args.corpus.is_dir():
@@ -186,6 +217,10 @@ def main() -> None:
               f"and takes {figures['vs_rjieba']:.2f}x bare rjieba.cut (target <= {TARGETS['vs_rjieba']}x)")
         print(f"  by CPU seconds: build {figures['full_cpu_s']:.1f}, jieba.lcut {bare['jieba.lcut cpu']:.1f}, "
               f"rjieba.cut {bare['rjieba.cut cpu']:.1f}")
+
+    if not args.no_profile:
+        print("\n   CPU seconds per step, one process (the local engine), a fresh interpreter:", flush=True)
+        subprocess.run([sys.executable, __file__, "--stage-cpu", str(args.corpus)], check=True)
 
     if not args.no_incremental:
         print("\n2. incremental: add one file to a built corpus, rebuild from the command line")

@@ -161,7 +161,8 @@ def bench_folder(folder: str, pages: tuple[str, ...]) -> None:
         sql = [s for _, _, s, _ in result["runs"]]
         cpu = [c for _, _, _, c in result["runs"]]
         print(f"{page:<10}{result['first']:>9.2f}s{statistics.median(times) * 1000:>13.0f}ms{max(times) * 1000:>6.0f}ms"
-              f"{statistics.median(sql) * 1000:>10.0f}ms{statistics.median(cpu) * 1000:>10.0f}ms   " + " ".join(f"{t:.2f}" for t in times))
+              f"{statistics.median(sql) * 1000:>10.0f}ms{statistics.median(cpu) * 1000:>10.0f}ms   "
+              + " ".join(f"{t:.2f}" for t in times))
 
 
 def cold_start(folder: str, repeats: int) -> None:

@@ -24,10 +24,12 @@ MAX_SELECTED = 30  # clicked elements listed at once (a lasso can catch hundreds
 def chart(fig: go.Figure, data: pd.DataFrame, name: str, view: View, caption: str, clickable: bool = True) -> Chart:
     """Draw a figure with its caption and download buttons; when `clickable`, clicking (or box /
     lasso selecting) its elements lists the articles behind them. Returns the chart for export."""
-    # A selection belongs to the view it was made in: other filters, another chart (and key).
-    key = f"chart-{name}-{hash(view.filters) & 0xFFFFFFFF:08x}"
-    event = st.plotly_chart(fig, key=key, on_select="rerun" if clickable else "ignore",
-                            selection_mode=("points", "box", "lasso"), config=downloads.toolbar_config(name) | charts.OFFLINE_CONFIG)
+    # The container's key names the chart on the page (`.st-key-chart-<name>`); the chart's own key
+    # changes with the filters, because a selection belongs to the view it was made in.
+    with st.container(key=f"chart-{name}"):
+        event = st.plotly_chart(fig, key=f"chart-{name}-{hash(view.filters) & 0xFFFFFFFF:08x}",
+                                on_select="rerun" if clickable else "ignore", selection_mode=("points", "box", "lasso"),
+                                config=downloads.toolbar_config(name) | charts.OFFLINE_CONFIG)
     st.caption(caption + (" " + t("click_hint", view.lang) if clickable else ""))
     exported = downloads.chart_downloads(fig, data, name, view.lang)
     if clickable and event:
@@ -55,7 +57,8 @@ def selected_articles(view: View, points: list[dict[str, str]]) -> None:
     points = points[:MAX_SELECTED]
     rows = queries.articles_behind(view.folder, tuple(narrow(view.filters, p) for p in points))
     with st.container(border=True, key="selected-articles"):
-        st.markdown(f"**{t('selected_title', view.lang)}** {snippets.plain(', '.join(_describe(p, view.lang) for p in points[:5]))}"
+        described = ", ".join(_describe(p, view.lang) for p in points[:5])
+        st.markdown(f"**{t('selected_title', view.lang)}** {snippets.plain(described)}"
                     + ("…" if len(points) > 5 else ""))
         if rows.empty:
             empty_notice(view.lang)
@@ -74,7 +77,8 @@ def article_table(rows: pd.DataFrame, view: View, key: str, selectable: bool = F
     `selectable`, a row can be picked: returns the selection event."""
     labels = theme_labels(view.lang)
     shown = pd.DataFrame({
-        "date": rows[Col.date], "title": rows[Col.title], "source": rows[Col.source], "place": rows["place"],
+        "date": rows[Col.date].fillna("–"), "title": rows[Col.title], "source": rows[Col.source].fillna("–"),
+        "place": rows["place"].fillna("–"),
         "themes": [", ".join(labels.get(x, x) for x in ths) for ths in rows["themes"]],
         "open": [reader_link(view, a) for a in rows[Col.article_id]],
     })
@@ -83,10 +87,11 @@ def article_table(rows: pd.DataFrame, view: View, key: str, selectable: bool = F
         "source": t("col_source", view.lang), "place": t("col_place", view.lang), "themes": t("col_themes", view.lang),
         "open": st.column_config.LinkColumn(t("col_open", view.lang), display_text=t("open_reader", view.lang)),
     }
+    order = ["date", "open", "title", "source", "place", "themes"]  # the link where the eye starts
     if selectable:
-        return st.dataframe(shown, hide_index=True, column_config=columns, key=key, on_select="rerun",
+        return st.dataframe(shown, hide_index=True, column_config=columns, column_order=order, key=key, on_select="rerun",
                             selection_mode="single-row")
-    st.dataframe(shown, hide_index=True, column_config=columns, key=key)
+    st.dataframe(shown, hide_index=True, column_config=columns, column_order=order, key=key)
     return None
 
 

@@ -43,7 +43,8 @@ GEO_LAYERS = ("land", "ocean", "lakes", "rivers", "countries", "coastlines", "su
 # every base layer off (plotly.js issue 6767), and fails to draw the map when that CDN is out of
 # reach. This plot config hands it an empty topology instead: the file name plotly.js appends
 # becomes the data URL's fragment, so nothing is ever fetched.
-OFFLINE_CONFIG = {"topojsonURL": "data:application/json," + quote(json.dumps({"type": "Topology", "objects": {}, "arcs": []})) + "#"}
+OFFLINE_CONFIG = {"topojsonURL": "data:application/json," + quote(json.dumps({"type": "Topology", "objects": {}, "arcs": []}))
+                  + "#"}
 # plotly_white's layout without its per-trace defaults: naming a template costs ~85 ms per figure
 # (plotly copies and validates all of it), this one ~5 ms.
 TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
@@ -124,7 +125,8 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, text: dict
     matrix = values.pivot_table(index=rows, columns=columns, values="_v", aggfunc="sum").reindex(index=order, columns=cols)
     y = [_label(row_labels, r) for r in order]
     fmt = ".0%" if share_of else ",.0f"
-    fig = _figure(go.Heatmap(z=matrix.values, x=[_plain(c) for c in cols], y=y, colorscale="Reds", hoverongaps=False, hoverinfo="skip",
+    fig = _figure(go.Heatmap(z=matrix.values, x=[_plain(c) for c in cols], y=y, colorscale="Reds", hoverongaps=False,
+                             hoverinfo="skip",
                                colorbar={"tickformat": ".0%" if share_of else "d", "title": {"text": text["hover"]}}))
     cells = matrix.stack().dropna().reset_index(name="_v")
     fig.add_scatter(
@@ -179,7 +181,8 @@ def term_columns(frame: pd.DataFrame, group: str, text: dict[str, str], value: s
     fig = _subplots(rows=1, cols=max(1, len(groups)), subplot_titles=[_plain(g) for g in groups], horizontal_spacing=0.08)
     for i, name in enumerate(groups):
         part = frame[frame[group] == name]
-        fig.add_bar(x=part[value], y=[_plain(term) for term in part[Col.term]], orientation="h", marker_color=PALETTE[i % len(PALETTE)],
+        fig.add_bar(x=part[value], y=[_plain(term) for term in part[Col.term]], orientation="h",
+                    marker_color=PALETTE[i % len(PALETTE)],
                     showlegend=False, customdata=_custom(part[group], part[Col.term]), meta=_keys(group, Col.term),
                     hovertemplate=f"{_plain(name)} · %{{y}}: %{{x:.1f}}<extra></extra>", row=1, col=i + 1)
         fig.update_yaxes(autorange="reversed", type="category", row=1, col=i + 1)
@@ -349,7 +352,8 @@ def word_cloud(frequencies: tuple[tuple[str, float], ...], font_path: str, width
         return cloud.generate_from_frequencies(dict(frequencies)).to_image()
 
 
-def spring_layout(nodes: list[str], edges: list[tuple[str, str, float]], iterations: int = 120, seed: int = 7) -> dict[str, tuple[float, float]]:
+def spring_layout(nodes: list[str], edges: list[tuple[str, str, float]], iterations: int = 120,
+                  seed: int = 7) -> dict[str, tuple[float, float]]:
     """Positions for a graph (Fruchterman–Reingold: linked nodes attract, all repel), deterministic."""
     n = len(nodes)
     if n == 0:
@@ -383,7 +387,8 @@ def term_network(nodes: pd.DataFrame, edges: pd.DataFrame, text: dict[str, str])
     how many). A circle stands for its term."""
     linked = set(edges["source"]) | set(edges["target"])
     nodes = nodes[nodes[Col.term].isin(linked)]
-    pos = spring_layout(nodes[Col.term].tolist(), list(edges[["source", "target", Col.articles]].itertuples(index=False, name=None)))
+    pos = spring_layout(nodes[Col.term].tolist(),
+                        list(edges[["source", "target", Col.articles]].itertuples(index=False, name=None)))
     fig = _figure()
     top = float(edges[Col.articles].max()) if len(edges) else 1.0
     for width in (1, 2, 3, 4):  # a few line widths, one trace each (a trace has a single width)

@@ -110,7 +110,8 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
             if name == "articles":
                 _load_articles(con, source)
             elif name == "terms":  # read in full once, into `counts` below
-                con.execute(f"CREATE TEMP VIEW term_source AS SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM {source}")
+                con.execute(f"""CREATE TEMP VIEW term_source AS
+                                SELECT {Col.article_id}, {Col.term}, {Col.mentions} AS n FROM {source}""")
             else:  # numbered like its articles: joins on integers are twice as fast as on the ids
                 con.execute(f"""CREATE TABLE {name} AS SELECT a.aid, t.* FROM {source} t
                                 JOIN (SELECT {Col.article_id}, aid FROM articles) a USING ({Col.article_id})""")
@@ -128,7 +129,8 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
     con.execute(f"""CREATE TABLE keyword_counts AS SELECT a.aid, v.tid, 1 AS n, s.{Col.weight}
                     FROM keywords s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
     con.execute("CREATE TABLE article_terms AS SELECT aid, sum(n)::BIGINT AS n, count(*) AS rows FROM counts GROUP BY aid")
-    con.execute("CREATE TABLE article_keywords AS SELECT aid, count(*)::BIGINT AS n, count(*) AS rows FROM keyword_counts GROUP BY aid")
+    con.execute("""CREATE TABLE article_keywords AS
+                   SELECT aid, count(*)::BIGINT AS n, count(*) AS rows FROM keyword_counts GROUP BY aid""")
     con.execute(f"CREATE TABLE subject AS SELECT * FROM places WHERE {Col.role} = '{SUBJECT}'")
     con.execute(f"""CREATE TABLE primary_place AS SELECT aid, {Col.article_id}, {Col.province}, {Col.city}, {Col.county}
                     FROM subject WHERE {Col.is_primary}""")
@@ -330,9 +332,10 @@ def theme_city_counts(folder: str, filters: Filters, top_cities: int = 25) -> pd
     in the selection (to normalise by)."""
     cte, params = _selected(filters)
     return _df(folder, f"""{_city_articles(cte)},
-        totals AS (SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS city_articles FROM pc GROUP BY {Col.city}
-                   ORDER BY city_articles DESC, {Col.city} LIMIT {int(top_cities)})
-        SELECT pc.{Col.city}, totals.{Col.province}, t.{Col.theme}, count(*) AS {Col.articles}, any_value(totals.city_articles) AS city_articles
+        totals AS (SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS city_articles
+                   FROM pc GROUP BY {Col.city} ORDER BY city_articles DESC, {Col.city} LIMIT {int(top_cities)})
+        SELECT pc.{Col.city}, totals.{Col.province}, t.{Col.theme}, count(*) AS {Col.articles},
+               any_value(totals.city_articles) AS city_articles
         FROM pc JOIN totals USING ({Col.city}) JOIN themes t USING (aid)
         GROUP BY pc.{Col.city}, totals.{Col.province}, t.{Col.theme}
         ORDER BY city_articles DESC, pc.{Col.city}, t.{Col.theme}""", params)
@@ -661,7 +664,8 @@ def article(folder: str, article_id: str) -> dict | None:
     def rows(table: str, order: str) -> pd.DataFrame | None:
         if table not in found:
             return None
-        return _df(folder, f"SELECT * EXCLUDE ({Col.article_id}, aid) FROM {table} WHERE {Col.article_id} = ? ORDER BY {order}", [article_id])
+        return _df(folder, f"SELECT * EXCLUDE ({Col.article_id}, aid) FROM {table} WHERE {Col.article_id} = ? ORDER BY {order}",
+                   [article_id])
 
     return {
         "article": row.iloc[0].to_dict(),

@@ -173,7 +173,10 @@ def control(key: str, default, render: Callable[[str], object], allowed: Collect
     value = st.session_state[key]
     if isinstance(default, tuple):
         value = tuple(value or ())
-    text = ("true" if value else "false") if isinstance(default, bool) else ",".join(value) if isinstance(default, tuple) else value
+    if isinstance(default, bool):
+        text = "true" if value else "false"
+    else:
+        text = ",".join(value) if isinstance(default, tuple) else value
     if (value == default and elide_default) or text in (None, ""):
         if key in st.query_params:
             del st.query_params[key]

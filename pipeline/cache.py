@@ -224,24 +224,35 @@ class BuildCache:
             return None
 
     def save(self) -> None:
-        """Replace the cache with this build's entries (written beside it, then swapped in)."""
+        """Replace the cache with this build's entries (written beside it, then swapped in; a
+        concurrent build's save may win, which only costs the next build time)."""
         staging = self.folder.with_name(self.folder.name + f".saving-{os.getpid()}")
+        previous = self.folder.with_name(self.folder.name + f".old-{os.getpid()}")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        entries = {"files": self.files_seen, **{f"stage-{k}": v for k, v in self.groups.items()}}
-        for name, value in entries.items():
-            if self._unchanged(name, value):
-                os.link(self.folder / f"{name}.pickle", staging / f"{name}.pickle")
-                continue
-            with open(staging / f"{name}.pickle", "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        manifest = {"version": VERSION, "code": self.code, "entries": sorted(entries)}
-        (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-        previous = self.folder.with_name(self.folder.name + f".old-{os.getpid()}")
-        if self.folder.exists():
-            os.replace(self.folder, previous)
-        os.replace(staging, self.folder)
-        shutil.rmtree(previous, ignore_errors=True)
+        try:
+            entries = {"files": self.files_seen, **{f"stage-{k}": v for k, v in self.groups.items()}}
+            for name, value in entries.items():
+                if self._unchanged(name, value) and self._link(name, staging):
+                    continue
+                with open(staging / f"{name}.pickle", "wb") as handle:
+                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            manifest = {"version": VERSION, "code": self.code, "entries": sorted(entries)}
+            (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+            if self.folder.exists():
+                os.replace(self.folder, previous)
+            os.replace(staging, self.folder)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(previous, ignore_errors=True)
+
+    def _link(self, name: str, staging: Path) -> bool:
+        """Keep an unchanged entry's file (a hard link, not a copy); False where links fail."""
+        try:
+            os.link(self.folder / f"{name}.pickle", staging / f"{name}.pickle")
+        except OSError:
+            return False
+        return True
 
     def _unchanged(self, name: str, value) -> bool:
         """Whether an entry holds exactly the cached data (nothing computed, nothing dropped):

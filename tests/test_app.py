@@ -204,3 +204,23 @@ def test_missing_tables_stop_with_what_to_do(tmp_path, monkeypatch):
     at = run("overview")
     _no_exception(at)
     assert at.error and "pipeline build" in at.error[0].value
+
+
+@pytest.fixture(scope="module")
+def built_corpus(shared_corpus, tmp_path_factory):
+    """The shared corpus a user would bring (People's Daily on governance, Xinwen Lianbo), built by the CLI."""
+    from pipeline.cli import main
+
+    out = tmp_path_factory.mktemp("corpus") / "tables"
+    assert main(["build", str(shared_corpus / "rmrb-governance"), str(shared_corpus / "xwlb"), "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_on_the_shared_corpus(page, built_corpus, monkeypatch):
+    monkeypatch.setenv(DATA_ENV, str(built_corpus))
+    at = run(page)
+    _no_exception(at)
+    assert not at.error and not at.warning
+    assert len(at.get("plotly_chart")) == CHARTS[page]

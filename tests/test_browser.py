@@ -130,7 +130,8 @@ def wait_for_app(page) -> None:
     page.wait_for_selector("[data-testid='stApp']")
     page.wait_for_selector("[data-testid='stSidebar'] [data-testid='stMultiSelect']")
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    assert page.locator("[data-testid='stException']").count() == 0, page.locator("[data-testid='stException']").first.inner_text()
+    errors = page.locator("[data-testid='stException']")
+    assert errors.count() == 0, errors.first.inner_text()
 
 
 def _sidebar_select(page, label: str, option: str) -> None:

@@ -17,7 +17,8 @@ THEME_CITY = pd.DataFrame({
     Col.city: ["长春市", "长春市", "北京市"], Col.province: ["吉林省", "吉林省", "北京市"],
     Col.theme: ["business_environment", "grassroots_governance", "business_environment"],
     Col.articles: [4, 2, 3], "city_articles": [5, 5, 3]})
-MONTHS = pd.DataFrame({Col.month: ["2024-01", "2024-03", "2024-03"], Col.theme: ["business_environment"] * 2 + ["grassroots_governance"],
+MONTHS = pd.DataFrame({Col.month: ["2024-01", "2024-03", "2024-03"],
+                       Col.theme: ["business_environment"] * 2 + ["grassroots_governance"],
                        Col.articles: [2, 1, 4]})
 
 

@@ -70,13 +70,15 @@ def test_invalid_values_fall_back_with_a_notice(params, expected, notice):
         assert any(notice in n for n in notices), notices
 
 
-@pytest.mark.parametrize("params, lang", [({}, "zh"), ({"lang": ["en"]}, "en"), ({"lang": ["fr"]}, "zh"), ({"lang": ["en", "zh"]}, "zh")])
+@pytest.mark.parametrize("params, lang", [
+    ({}, "zh"), ({"lang": ["en"]}, "en"), ({"lang": ["fr"]}, "zh"), ({"lang": ["en", "zh"]}, "zh")])
 def test_language_from_the_url(params, lang):
     assert lang_from_params(params) == lang
 
 
 @pytest.mark.parametrize("month, bounds", [
-    ("2024-02", ("2024-02-01", "2024-02-29")), ("2023-02", ("2023-02-01", "2023-02-28")), ("2019-12", ("2019-12-01", "2019-12-31"))])
+    ("2024-02", ("2024-02-01", "2024-02-29")), ("2023-02", ("2023-02-01", "2023-02-28")),
+    ("2019-12", ("2019-12-01", "2019-12-31"))])
 def test_month_bounds(month, bounds):
     assert month_bounds(month) == bounds
 

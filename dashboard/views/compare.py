@@ -34,14 +34,15 @@ else:
         if monthly.empty:
             st.info(t("no_dates", lang))
         else:
-            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.city, text), monthly, "city-months", view, text["caption"]))
+            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.city, text), monthly, "city-months", view,
+                                      text["caption"]))
         terms = queries.distinctive_terms(view.folder, view.filters, cities)
         text = chart_text("distinctive", lang)
         if terms.empty:
             st.info(t("no_terms", lang))
         else:
-            drawn.append(blocks.chart(charts.term_columns(terms, Col.city, text), terms, "distinctive-terms", view,
-                                      text["caption"] + (" " + text["caption_keywords"] if terms.attrs["counted"] == "keywords" else "")))
+            caption = text["caption"] + (" " + text["caption_keywords"] if terms.attrs["counted"] == "keywords" else "")
+            drawn.append(blocks.chart(charts.term_columns(terms, Col.city, text), terms, "distinctive-terms", view, caption))
         st.subheader(t("compare_slogans", lang), anchor=False)
         if "slogans" not in queries.tables(view.folder):
             ui.missing_table_notice("slogans", lang)

@@ -31,7 +31,8 @@ else:
             drawn.append(blocks.image(cloud, many, "word-cloud", view, text["title"], text["caption"]))
 
     st.subheader(t("kwic_title", lang), anchor=False)
-    term = (ui.control("kw", terms[Col.term].iloc[0], lambda key: st.text_input(t("kwic_term", lang), key=key, max_chars=KWIC_CHARS),
+    term = (ui.control("kw", terms[Col.term].iloc[0],
+                       lambda key: st.text_input(t("kwic_term", lang), key=key, max_chars=KWIC_CHARS),
                        elide_default=False, limit=KWIC_CHARS) or "").strip()
     lines = queries.keyword_in_context(view.folder, view.filters, term)
     if not term:

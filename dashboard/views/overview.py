@@ -36,7 +36,8 @@ else:
         if cities.empty:
             st.info(t("no_places", lang))
         else:
-            drawn.append(blocks.chart(charts.ranking(cities, Col.city, Col.articles, text), cities, "top-cities", view, text["caption"]))
+            fig = charts.ranking(cities, Col.city, Col.articles, text)
+            drawn.append(blocks.chart(fig, cities, "top-cities", view, text["caption"]))
     with right:
         themes = queries.top_themes(view.folder, view.filters)
         text = chart_text("top_themes", lang)

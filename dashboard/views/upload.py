@@ -66,8 +66,8 @@ if report:
     if report["skipped"]:
         with st.container(key="upload-skipped"):
             st.markdown(f"**{t('upload_skipped_title', lang)}**")
-            st.dataframe([{t("col_path", lang): s["path"], t("col_reason", lang): s["reason"]} for s in report["skipped"]],
-                         hide_index=True)
+            # Plain text, not a grid: file names are untrusted and must stay selectable and searchable.
+            st.text("\n".join(f"{s['path']}: {s['reason']}" for s in report["skipped"]))
     if report.get("durations_s"):
         with st.expander(t("upload_durations", lang)):
             st.dataframe([{t("col_step", lang): t(f"step_{k}", lang), t("col_seconds", lang): v}
