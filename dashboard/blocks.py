@@ -132,11 +132,11 @@ def reader(found: dict, view: View) -> None:
         evidence = list(th.matched_terms)
         terms += [snippets.matched_term(e) for e in evidence]
         st.text(f"{labels.get(th.theme, th.theme)} ({t('reader_score', lang)} {th.score:.1f}): {'、'.join(evidence)}")
-    for table, title in (("slogans", "reader_slogans"), ("indicators", "reader_indicators")):
-        extra = found.get(table)
+    for name, title in (("slogans", "reader_slogans"), ("indicators", "reader_indicators")):
+        extra = found.get(name)
         if extra is not None and not extra.empty:
             with st.expander(f"{t(title, lang)} ({len(extra)})"):
-                st.dataframe(extra, hide_index=True)
+                table(extra, lang, key=f"reader-{name}")
     st.markdown(f"**{t('reader_text', lang)}**")
     st.caption(t("reader_text_caption", lang))
     st.html(snippets.reader_html(row[Col.text], terms))
