@@ -1,5 +1,5 @@
 """The dashboard served by Streamlit on 127.0.0.1 for browser and load tests (and benchmarks/bench_load.py),
-and Debian's chromium for Playwright (never downloaded: `playwright install` is not used)."""
+and Debian's chromium for Playwright (the system browser via executable_path; no browser is ever downloaded)."""
 
 from __future__ import annotations
 
