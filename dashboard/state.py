@@ -12,6 +12,9 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 MAX_QUERY_CHARS = 100
+# st.session_state key of the session's uploaded corpus (dashboard.workspace.Workspace); here, in a
+# light module, so pages can look for a workspace without importing the pipeline.
+WORKSPACE_KEY = "govlens_workspace"
 LANGS = ("zh", "en")
 
 

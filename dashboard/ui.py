@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import streamlit as st
 from dashboard import queries
 from dashboard.i18n import t, theme_labels
 from dashboard.snippets import plain
-from dashboard.state import VIEW_KEYS, Filters, Options, from_params, lang_from_params, view_params
+from dashboard.state import VIEW_KEYS, WORKSPACE_KEY, Filters, Options, from_params, lang_from_params, view_params
 
 DATA_ENV = "GOVLENS_DATA"  # folder of processed tables to show instead of the bundled sample
 
@@ -39,18 +38,23 @@ class View:
     options: Options
 
 
-def _workspace():
-    """The workspace module once a page has loaded it, else None. It loads the whole pipeline
-    (~0.7 s of a cold start), and a session can only have a corpus of its own after the upload
-    page, which imports it, has run in this process."""
-    return sys.modules.get("dashboard.workspace")
+def _session_workspace():
+    """The session's Workspace (uploaded corpus), or None. Only the upload and themes pages create
+    one, after importing dashboard.workspace (~0.7 s: the whole pipeline), so a session without
+    one never pays for that import. Looked up in the session state, not in sys.modules: another
+    session's thread may be half-way through importing the module."""
+    return st.session_state.get(WORKSPACE_KEY)
 
 
 def data_folder() -> str:
     """The session's own corpus (uploaded or edited in the app) while it shows it, else the default."""
-    workspace = _workspace()
-    own = workspace.session_tables(st.session_state) if workspace else None
-    return str(own) if own is not None else default_folder()
+    if _session_workspace() is not None:
+        from dashboard import workspace  # already imported by the page that made the workspace
+
+        own = workspace.session_tables(st.session_state)
+        if own is not None:
+            return str(own)
+    return default_folder()
 
 
 def default_folder() -> str:
@@ -60,8 +64,7 @@ def default_folder() -> str:
 
 def _dataset_switch(lang: str) -> None:
     """Once the session has its own corpus: a sidebar switch back to the default tables."""
-    workspace = _workspace()
-    ws = st.session_state.get(workspace.SESSION_KEY) if workspace else None
+    ws = _session_workspace()
     if ws is not None and ws.has_tables():
         # No key: the value always comes from the workspace (a keyed widget's state would be
         # dropped on pages without the sidebar).

@@ -44,6 +44,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from dashboard.export import csv_bytes
+from dashboard.state import WORKSPACE_KEY
 from pipeline import io
 from pipeline.build import STAGES, build
 from pipeline.config import Resources
@@ -56,7 +57,7 @@ from pipeline.timeline import timeline_table
 ROOT_ENV, HOURS_ENV = "GOVLENS_SESSIONS", "GOVLENS_SESSION_HOURS"
 DEFAULT_HOURS = 12.0
 PREFIX = "session-"
-SESSION_KEY = "govlens_workspace"  # st.session_state key holding the session's Workspace
+SESSION_KEY = WORKSPACE_KEY  # st.session_state key holding the session's Workspace
 MB = 1_000_000
 MAX_YAML_BYTES = 1 * MB  # an uploaded theme file
 MAX_USER_WORDS = 20_000
