@@ -4,6 +4,7 @@ article table; the article reader. Pages compose these; the data comes from `que
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -13,7 +14,7 @@ from PIL import Image
 
 from dashboard import charts, downloads, queries, snippets
 from dashboard.export import Chart
-from dashboard.i18n import has_string, t, theme_labels
+from dashboard.i18n import chart_text, has_string, t, theme_labels
 from dashboard.state import narrow, view_params
 from dashboard.ui import View, empty_notice
 from pipeline.schema import Col
@@ -37,6 +38,20 @@ def chart(fig: go.Figure, data: pd.DataFrame, name: str, view: View, caption: st
         if points:
             selected_articles(view, points)
     return exported
+
+
+def charted(data: pd.DataFrame, figure: Callable[[dict[str, str]], go.Figure], text_key: str, name: str, view: View,
+            empty: str | None = None, caption: tuple[str, ...] = ("caption",)) -> list[Chart]:
+    """The usual chart block: `figure(texts)` drawn over `data` with its caption (the chart's
+    `caption` texts, joined) and downloads, or the notice `empty` (a string key; nothing when
+    None) when `data` has no rows. Returns the drawn chart as a list (empty or one), to add to
+    the page's charts for "export all"."""
+    text = chart_text(text_key, view.lang)
+    if data.empty:
+        if empty:
+            st.info(t(empty, view.lang))
+        return []
+    return [chart(figure(text), data, name, view, " ".join(text[part] for part in caption))]
 
 
 def image(picture: Image.Image, data: pd.DataFrame, name: str, view: View, title: str, caption: str) -> Chart:

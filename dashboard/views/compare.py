@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import blocks, charts, queries, snippets, ui
-from dashboard.i18n import chart_text, t, theme_labels
+from dashboard.i18n import t, theme_labels
 from dashboard.state import narrow
 from pipeline.schema import Col
 
@@ -26,23 +26,15 @@ else:
     if profile.empty:
         ui.empty_notice(lang)
     else:
-        text = chart_text("profiles", lang)
-        drawn.append(blocks.chart(charts.theme_profiles(profile, theme_labels(lang), text), profile, "theme-profiles", view,
-                                  text["caption"]))
+        drawn += blocks.charted(profile, lambda text: charts.theme_profiles(profile, theme_labels(lang), text),
+                                "profiles", "theme-profiles", view)
         monthly = queries.city_monthly(view.folder, view.filters, cities)
-        text = chart_text("city_months", lang)
-        if monthly.empty:
-            st.info(t("no_dates", lang))
-        else:
-            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.city, text), monthly, "city-months", view,
-                                      text["caption"]))
+        drawn += blocks.charted(monthly, lambda text: charts.monthly_lines(monthly, Col.city, text),
+                                "city_months", "city-months", view, empty="no_dates")
         terms = queries.distinctive_terms(view.folder, view.filters, cities)
-        text = chart_text("distinctive", lang)
-        if terms.empty:
-            st.info(t("no_terms", lang))
-        else:
-            caption = text["caption"] + (" " + text["caption_keywords"] if terms.attrs["counted"] == "keywords" else "")
-            drawn.append(blocks.chart(charts.term_columns(terms, Col.city, text), terms, "distinctive-terms", view, caption))
+        drawn += blocks.charted(terms, lambda text: charts.term_columns(terms, Col.city, text), "distinctive",
+                                "distinctive-terms", view, empty="no_terms",
+                                caption=("caption", "caption_keywords") if terms.attrs.get("counted") == "keywords" else ("caption",))
         st.subheader(t("compare_slogans", lang), anchor=False)
         if "slogans" not in queries.tables(view.folder):
             ui.missing_table_notice("slogans", lang)

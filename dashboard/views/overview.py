@@ -32,20 +32,13 @@ else:
     left, right = st.columns(2)
     with left:
         cities = queries.top_cities(view.folder, view.filters)
-        text = chart_text("top_cities", lang)
-        if cities.empty:
-            st.info(t("no_places", lang))
-        else:
-            fig = charts.ranking(cities, Col.city, Col.articles, text)
-            drawn.append(blocks.chart(fig, cities, "top-cities", view, text["caption"]))
+        drawn += blocks.charted(cities, lambda text: charts.ranking(cities, Col.city, Col.articles, text),
+                                "top_cities", "top-cities", view, empty="no_places")
     with right:
         themes = queries.top_themes(view.folder, view.filters)
-        text = chart_text("top_themes", lang)
-        if themes.empty:
-            st.info(t("no_themes", lang))
-        else:
-            fig = charts.ranking(themes, Col.theme, Col.articles, text, labels, color=charts.PALETTE[0])
-            drawn.append(blocks.chart(fig, themes, "top-themes", view, text["caption"]))
+        drawn += blocks.charted(themes, lambda text: charts.ranking(themes, Col.theme, Col.articles, text, labels,
+                                                                    color=charts.PALETTE[0]),
+                                "top_themes", "top-themes", view, empty="no_themes")
 
     st.subheader(t("recent_title", lang), anchor=False)
     blocks.article_table(queries.article_list(view.folder, view.filters, 10), view, key="recent")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import blocks, charts, queries, ui
-from dashboard.i18n import chart_text, t
+from dashboard.i18n import t
 from pipeline.schema import Col
 
 view = ui.sidebar("slogans")
@@ -23,15 +23,11 @@ else:
         st.info(t("no_slogans", lang))
     else:
         by_city = queries.slogan_city_counts(view.folder, view.filters)
-        text = chart_text("slogan_cities", lang)
-        if not by_city.empty:
-            drawn.append(blocks.chart(charts.heatmap(by_city, Col.slogan, Col.city, Col.articles, text), by_city,
-                                      "slogan-cities", view, text["caption"]))
+        drawn += blocks.charted(by_city, lambda text: charts.heatmap(by_city, Col.slogan, Col.city, Col.articles, text),
+                                "slogan_cities", "slogan-cities", view)
         monthly = queries.slogan_monthly(view.folder, view.filters)
-        text = chart_text("slogan_months", lang)
-        if not monthly.empty:
-            drawn.append(blocks.chart(charts.monthly_lines(monthly, Col.slogan, text), monthly, "slogan-months", view,
-                                      text["caption"]))
+        drawn += blocks.charted(monthly, lambda text: charts.monthly_lines(monthly, Col.slogan, text),
+                                "slogan_months", "slogan-months", view)
         st.caption(t("slogans_table_caption", lang))
         blocks.table(summary, lang, key="slogan-table")
 
@@ -46,10 +42,8 @@ else:
         st.info(t("no_indicators", lang))
     else:
         counts = queries.indicator_counts(view.folder, view.filters)
-        text = chart_text("indicator_cities", lang)
-        if not counts.empty:
-            drawn.append(blocks.chart(charts.heatmap(counts, Col.measure, Col.city, "indicators", text), counts,
-                                      "indicator-cities", view, text["caption"]))
+        drawn += blocks.charted(counts, lambda text: charts.heatmap(counts, Col.measure, Col.city, "indicators", text),
+                                "indicator_cities", "indicator-cities", view)
         st.caption(t("indicators_table_caption", lang))
         blocks.table(rows.drop(columns=[Col.article_id]), lang, key="indicator-table")
 blocks.finish(drawn, view, "slogans")
