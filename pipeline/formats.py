@@ -201,6 +201,9 @@ _INDENT_BREAK = re.compile(r"(?<=[^\s\u2003\u3000])[\u2003\u3000](?=[\u2003\u300
 def _records(fmt: str, text: str, fields: FieldMap) -> list[tuple[str, str, dict[str, str]]]:
     """(raw record text, body text, metadata) per record of a JSON / JSON Lines / CSV file."""
     if fmt == "csv":
+        # The csv module refuses fields over 131,072 characters by default; a long article is not
+        # a malformed file (the file-size limit of io.read_inputs bounds it instead).
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
         try:
             rows = list(csv.DictReader(io.StringIO(text)))
         except csv.Error as exc:

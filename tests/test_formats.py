@@ -111,6 +111,13 @@ def test_csv_rows_are_records():
     assert [(d.meta["title"], d.body) for d in docs] == [("标题", "正文第一段。"), ("二", "第二篇正文。")]
 
 
+def test_csv_field_longer_than_the_csv_modules_default_limit_is_read():
+    body = PAGE * (200_000 // len(PAGE) + 1)  # over csv's default 131,072-character field limit
+    data = ("title,content\n标题,\"" + body.replace('"', '""') + "\"\n").encode()
+    [doc] = parse("long.csv", data)
+    assert len(doc.body) > 131_072 and doc.meta["title"] == "标题"
+
+
 def test_json_lines_and_html_metadata():
     lines = "\n".join(json.dumps({"title": f"标题{i}", "text": SAMPLE, "publish_time": "2024-01-0%d" % (i + 1)}, ensure_ascii=False)
                       for i in range(2))
