@@ -68,8 +68,6 @@ WATCH_PROGRESS = """() => {
 }"""
 
 
-@pytest.mark.skip(reason="known failure, issue 10: after the sidebar navigation rework the click on the 总览 link "
-                         "times out; upload, progress and the skipped-file report pass up to that step")
 def test_upload_build_and_edit_themes(app_url, new_page, sessions, output_dir):  # noqa: F811
     case = scenario()
     archive = io.BytesIO()
