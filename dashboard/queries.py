@@ -26,6 +26,7 @@ from pipeline.schema import Col
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "processed"
 CACHE = 256
+MAX_DATABASES = 8  # table folders held in memory at once: the default one and recent uploads
 REQUIRED = ("articles", "places", "themes", "keywords")
 OPTIONAL = ("slogans", "indicators", "terms")  # newer tables: pages that need them say so when absent
 # The columns the dashboard reads: a folder built by another version of the pipeline works as long
@@ -71,13 +72,19 @@ def _stamp(folder: str) -> tuple:
 
 
 def _database(folder: str, stamp: tuple) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
+    """The folder's in-memory database, loaded again when its tables changed. At most
+    MAX_DATABASES folders are held (each upload is a folder of its own): the least recently
+    used one is closed first."""
     with _lock:
-        known = _databases.get(folder)
+        known = _databases.pop(folder, None)
         if known is None or known[0] != stamp:
             if known is not None:
                 known[1].close()
             con, names = _load(folder)
-            _databases[folder] = known = (stamp, con, names)
+            known = (stamp, con, names)
+        _databases[folder] = known  # dicts keep insertion order: the most recently used is last
+        while len(_databases) > MAX_DATABASES:
+            _databases.pop(next(iter(_databases)))[1].close()
         return known[1], known[2]
 
 
@@ -164,14 +171,16 @@ def _load_articles(con: duckdb.DuckDBPyConnection, source: str) -> None:
 
 def _cursor(folder: str) -> duckdb.DuckDBPyConnection:
     """This thread's cursor on the folder's current database (Streamlit runs sessions in threads)."""
-    stamp = _stamp(folder)
+    con, _ = _database(folder, _stamp(folder))
     cursors = getattr(_local, "cursors", None)
     if cursors is None:
         cursors = _local.cursors = {}
     known = cursors.get(folder)
-    if known is None or known[0] != stamp:
-        con, _ = _database(folder, stamp)
-        cursors[folder] = known = (stamp, con.cursor())
+    if known is None or known[0] is not con:
+        # forget this thread's cursors on databases since reloaded or closed
+        for stale in [f for f, (c, _) in cursors.items() if _databases.get(f, (None, None))[1] is not c]:
+            del cursors[stale]
+        cursors[folder] = known = (con, con.cursor())
     return known[1]
 
 

@@ -7,6 +7,7 @@ the fallback when rjieba is not installed. The governance user dictionary applie
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -39,27 +40,40 @@ class Segmenter:
         return {k: v for k, v in self.__dict__.items() if k != "backend"}  # a dictionary is rebuilt, not pickled
 
 
+# Loaded dictionaries by segmenter, the most recently used last. Each user dictionary edited in the
+# app is a segmenter of its own: past MAX_LOADED, the least recently used one is dropped (a
+# segmenter still alive keeps its own in `backend`; one looked up again is rebuilt).
+MAX_LOADED = 4
 _LOADED: dict[Segmenter, object] = {}
+_LOADED_LOCK = threading.Lock()
 
 
 def _backend(seg: Segmenter):
     """Build the segmenter's dictionary once per process (workers build their own)."""
-    if seg not in _LOADED:
-        if seg.engine == "rjieba":
-            backend = _rjieba.Jieba()
-            for word, freq, tag in seg.user_words:
-                backend.add_word(word, freq, tag)
-        else:
-            import jieba
-            import jieba.posseg
+    with _LOADED_LOCK:  # the dashboard segments in several session threads
+        if seg in _LOADED:
+            _LOADED[seg] = _LOADED.pop(seg)
+            return _LOADED[seg]
+        while len(_LOADED) >= MAX_LOADED:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[seg] = backend = _load_dictionary(seg)
+        return backend
 
-            jieba.setLogLevel(60)
-            backend = jieba.Tokenizer()
-            for word, freq, tag in seg.user_words:
-                backend.add_word(word, freq, tag)
-            backend = (backend, jieba.posseg.POSTokenizer(backend))
-        _LOADED[seg] = backend
-    return _LOADED[seg]
+
+def _load_dictionary(seg: Segmenter):
+    if seg.engine == "rjieba":
+        backend = _rjieba.Jieba()
+        for word, freq, tag in seg.user_words:
+            backend.add_word(word, freq, tag)
+        return backend
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    tokenizer = jieba.Tokenizer()
+    for word, freq, tag in seg.user_words:
+        tokenizer.add_word(word, freq, tag)
+    return tokenizer, jieba.posseg.POSTokenizer(tokenizer)
 
 
 def _cut(seg: Segmenter, text: str) -> list[str]:

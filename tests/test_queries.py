@@ -206,3 +206,19 @@ def test_rebuilt_tables_are_picked_up(older_folder, tables):
     fewer = tables["articles"].head(3)
     fewer.to_parquet(f"{older_folder}/articles.parquet", index=False)
     assert queries.key_figures(older_folder, Filters())["articles"] == 3 != before
+
+
+def test_folders_beyond_the_limit_are_closed_least_recently_used_first(folder, tmp_path):
+    copies = []
+    for i in range(queries.MAX_DATABASES + 2):  # one folder per uploaded corpus
+        copy = tmp_path / f"upload-{i}"
+        shutil.copytree(folder, copy)
+        copies.append(str(copy))
+    expected = queries.key_figures(folder, Filters())
+    for copy in copies:
+        assert queries.key_figures(copy, Filters()) == expected
+        assert "articles" in queries.tables(folder)  # the default folder stays in use
+    assert len(queries._databases) == queries.MAX_DATABASES
+    assert folder in queries._databases and copies[0] not in queries._databases
+    queries.clear_caches()  # past the result cache: the evicted folder is loaded again
+    assert queries.key_figures(copies[0], Filters()) == expected

@@ -38,3 +38,14 @@ def test_the_governance_dictionary_keeps_its_words_whole(word, engine):
 @pytest.mark.parametrize("engine", ["rjieba", "jieba"])
 def test_dictionary_tags_reach_part_of_speech(engine):
     assert ("一网通办", "n") in make_segmenter(USER_WORDS, engine).tag("上海推进一网通办。")
+
+
+def test_loaded_dictionaries_are_bounded_and_rebuilt_on_demand():
+    from pipeline import segment
+
+    edits = [make_segmenter([(f"试验词语{i}", None, "n")], "rjieba") for i in range(segment.MAX_LOADED + 2)]
+    for i, seg in enumerate(edits):  # one user dictionary per edit in the app
+        assert f"试验词语{i}" in seg.cut(f"这是试验词语{i}。")
+    assert len(segment._LOADED) == segment.MAX_LOADED and edits[0] not in segment._LOADED
+    again = make_segmenter([("试验词语0", None, "n")], "rjieba")  # equal to the evicted one
+    assert "试验词语0" in again.cut("这是试验词语0。")
