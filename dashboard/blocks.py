@@ -14,7 +14,7 @@ from PIL import Image
 
 from dashboard import charts, downloads, queries, snippets
 from dashboard.export import Chart
-from dashboard.i18n import chart_text, has_string, t, theme_labels
+from dashboard.i18n import chart_text, has_string, t
 from dashboard.state import narrow, view_params
 from dashboard.ui import View, empty_notice
 from pipeline.schema import Col
@@ -62,8 +62,7 @@ def image(picture: Image.Image, data: pd.DataFrame, name: str, view: View, title
     return downloads.chart_downloads(picture, data, name, view.lang)
 
 
-def _describe(point: dict[str, str], lang: str) -> str:
-    labels = theme_labels(lang)
+def _describe(point: dict[str, str], labels: dict[str, str]) -> str:
     return " · ".join(labels.get(v, v) if k == Col.theme else v for k, v in point.items())
 
 
@@ -72,7 +71,7 @@ def selected_articles(view: View, points: list[dict[str, str]]) -> None:
     points = points[:MAX_SELECTED]
     rows = queries.articles_behind(view.folder, tuple(narrow(view.filters, p) for p in points))
     with st.container(border=True, key="selected-articles"):
-        described = ", ".join(_describe(p, view.lang) for p in points[:5])
+        described = ", ".join(_describe(p, view.labels) for p in points[:5])
         st.markdown(f"**{t('selected_title', view.lang)}** {snippets.plain(described)}"
                     + ("…" if len(points) > 5 else ""))
         if rows.empty:
@@ -90,7 +89,7 @@ def reader_link(view: View, article_id: str) -> str:
 def article_table(rows: pd.DataFrame, view: View, key: str, selectable: bool = False):
     """Articles as a table (date, title, source, place, themes, a link to the reader). With
     `selectable`, a row can be picked: returns the selection event."""
-    labels = theme_labels(view.lang)
+    labels = view.labels
     shown = pd.DataFrame({
         "date": rows[Col.date].fillna("–"), "title": rows[Col.title], "source": rows[Col.source].fillna("–"),
         "place": rows["place"].fillna("–"),
@@ -119,7 +118,7 @@ def table(frame: pd.DataFrame, lang: str, key: str) -> None:
 def reader(found: dict, view: View) -> None:
     """One article: title, source, date, places, themes with the evidence for each, and the text
     (always escaped) with the theme terms marked."""
-    lang, labels = view.lang, theme_labels(view.lang)
+    lang, labels = view.lang, view.labels
     row = found["article"]
     st.subheader(snippets.plain(row[Col.title]) if row[Col.title] else t("untitled", lang), anchor=False)
     date = row[Col.date] if isinstance(row[Col.date], str) else "–"

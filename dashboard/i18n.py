@@ -36,6 +36,10 @@ def chart_text(chart: str, lang: str = "zh") -> dict[str, str]:
 def theme_labels(lang: str = "zh") -> dict[str, str]:
     """Theme id → label in `lang`, from the bundled taxonomy (ids without a label show as is)."""
     # The bundled taxonomy, found without importing pipeline.io (and the whole pipeline with it).
-    config = yaml.safe_load((files("pipeline") / "resources" / "themes.yaml").read_text(encoding="utf-8"))
+    return labels_of(yaml.safe_load((files("pipeline") / "resources" / "themes.yaml").read_text(encoding="utf-8")), lang)
+
+
+def labels_of(taxonomy: dict, lang: str) -> dict[str, str]:
+    """Theme id → label in `lang` of a taxonomy as its YAML reads (ids without a label show as is)."""
     key = "label_zh" if lang == "zh" else "label_en"
-    return {str(th["id"]): str(th.get(key) or th["id"]) for th in config.get("themes", [])}
+    return {str(th["id"]): str(th.get(key) or th["id"]) for th in taxonomy.get("themes", [])}

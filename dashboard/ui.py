@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import queries
-from dashboard.i18n import t, theme_labels
+from dashboard.i18n import labels_of, t, theme_labels
 from dashboard.snippets import plain
 from dashboard.state import VIEW_KEYS, WORKSPACE_KEY, Filters, Options, from_params, lang_from_params, view_params
 
@@ -36,6 +36,7 @@ class View:
     filters: Filters
     lang: str
     options: Options
+    labels: dict[str, str]  # theme id → label, from the taxonomy the tables were scored with
 
 
 def _session_workspace():
@@ -55,6 +56,16 @@ def data_folder() -> str:
         if own is not None:
             return str(own)
     return default_folder()
+
+
+def _theme_labels(lang: str, folder: str) -> dict[str, str]:
+    """The bundled taxonomy's theme labels, with the session's edited taxonomy over them while the
+    session shows its own tables (themes added in the editor get their labels on every page)."""
+    labels = theme_labels(lang)
+    ws = _session_workspace()
+    if ws is not None and ws.taxonomy is not None and folder == str(ws.tables):
+        labels = labels | labels_of(ws.taxonomy, lang)
+    return labels
 
 
 def default_folder() -> str:
@@ -127,7 +138,7 @@ def sidebar(page: str) -> View:
     if notices:
         st.warning(f"{t('invalid_params', lang)} {plain('; '.join(notices))}")
 
-    labels = theme_labels(lang)
+    labels = _theme_labels(lang, folder)
     with st.sidebar:
         st.radio(t("language", lang), ("zh", "en"), key="f_lang", horizontal=True,
                  format_func=lambda code: {"zh": "中文", "en": "English"}[code])
@@ -158,7 +169,7 @@ def sidebar(page: str) -> View:
         others = {k: v for k, v in actual.items() if k not in VIEW_KEYS}
         query = urlencode(new_view | others, doseq=True)
         st.code(f"{st.context.url or ''}{'?' + query if query else ''}", language=None)
-    return View(folder, chosen, lang, options)
+    return View(folder, chosen, lang, options, _theme_labels(lang, folder))
 
 
 def control(key: str, default, render: Callable[[str], object], allowed: Collection[str] | None = None,

@@ -256,3 +256,24 @@ def test_the_session_shows_its_tables_until_it_switches_back(built):
     ws.active = False
     assert workspace.session_tables(state) is None
     ws.active = True
+
+
+def test_a_theme_added_in_the_editor_shows_its_label_on_the_other_pages(built):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    ws, _, _ = built
+    added = {"id": "animal_health", "label_zh": "畜牧兽医", "label_en": "Animal health", "strong": ["动物防疫"]}
+    ws.apply_taxonomy(workspace.put_theme(ws.taxonomy_config(), added))
+    try:
+        for lang, label in (("zh", "畜牧兽医"), ("en", "Animal health")):
+            at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+            at.session_state[workspace.SESSION_KEY] = ws
+            at.query_params["lang"] = lang
+            at.run()
+            assert not at.exception, [e.value for e in at.exception]
+            themes = next(m for m in at.sidebar.multiselect if m.key == "f_themes")
+            assert label in themes.options and "animal_health" not in themes.options
+    finally:
+        ws.apply_taxonomy(workspace.bundled_taxonomy())

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import blocks, charts, queries, snippets, ui
-from dashboard.i18n import t, theme_labels
+from dashboard.i18n import t
 from dashboard.state import narrow
 from pipeline.schema import Col
 
@@ -26,7 +26,7 @@ else:
     if profile.empty:
         ui.empty_notice(lang)
     else:
-        drawn += blocks.charted(profile, lambda text: charts.theme_profiles(profile, theme_labels(lang), text),
+        drawn += blocks.charted(profile, lambda text: charts.theme_profiles(profile, view.labels, text),
                                 "profiles", "theme-profiles", view)
         monthly = queries.city_monthly(view.folder, view.filters, cities)
         drawn += blocks.charted(monthly, lambda text: charts.monthly_lines(monthly, Col.city, text),

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from dashboard import blocks, charts, queries, ui
-from dashboard.i18n import chart_text, t, theme_labels
+from dashboard.i18n import chart_text, t
 from pipeline.schema import Col
 
 view = ui.sidebar("overview")
-lang, labels = view.lang, theme_labels(view.lang)
+lang, labels = view.lang, view.labels
 st.title(t("page_overview", lang))
 drawn = []
 figures = queries.key_figures(view.folder, view.filters)

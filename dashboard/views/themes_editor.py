@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import blocks, charts, queries, ui, workspace
-from dashboard.i18n import chart_text, t
+from dashboard.i18n import chart_text, labels_of, t
 from pipeline.schema import Col
 from pipeline.themes import TaxonomyError
 
@@ -29,7 +29,7 @@ else:
     st.caption(t("editor_target_default", lang))
 config = ws.taxonomy_config() if ws is not None else workspace.bundled_taxonomy()
 version = state.get(VERSION_KEY, 0)  # in the widget keys: after an edit the fields reload from the taxonomy
-labels = {th["id"]: th.get("label_zh" if lang == "zh" else "label_en") or th["id"] for th in config["themes"]}
+labels = labels_of(config, lang)
 
 
 def own_corpus() -> workspace.Workspace:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import blocks, charts, queries, ui
-from dashboard.i18n import chart_text, t, theme_labels
+from dashboard.i18n import chart_text, t
 
 view = ui.sidebar("timeline")
 lang = view.lang
@@ -19,7 +19,7 @@ else:
     has_slogans = "slogans" in queries.tables(view.folder)
     events = queries.slogan_first_seen(view.folder, view.filters) if has_slogans else None
     text = chart_text("timeline", lang)
-    fig = charts.monthly_theme_bars(counts, theme_labels(lang), text, facets=layout == "facets", events=events)
+    fig = charts.monthly_theme_bars(counts, view.labels, text, facets=layout == "facets", events=events)
     caption = text["caption"] + (" " + text["caption_events"] if has_slogans and layout == "stack" else "")
     drawn.append(blocks.chart(fig, counts, "timeline", view, caption))
     if not has_slogans:
