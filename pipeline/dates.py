@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-MIN_YEAR, MAX_YEAR = 1946, 2100
+# The years the date patterns read ((?:19|20)\d{2}), from the first post-war papers on.
+MIN_YEAR, MAX_YEAR = 1946, 2099
 
 
 @dataclass(frozen=True)

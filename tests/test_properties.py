@@ -9,7 +9,7 @@ Invariants:
 - cleaning keeps the line structure and only removes characters; joining lines loses none;
 - stories lie inside the text they were split from, in order and without overlap, and splitting
   twice gives the same stories, so article ids (a hash of path and offset) are stable;
-- dates are real calendar dates between `dates.MIN_YEAR` and `dates.MAX_YEAR` (1946..2100),
+- dates are real calendar dates between `dates.MIN_YEAR` and `dates.MAX_YEAR` (1946..2099),
   with the period's first day for month and year precision. No date is compared with today: a
   build must give the same tables whenever it runs, so "not in the future" is not checked;
 - place mentions are where they say, in the gazetteer, and an article has at most one primary place;
