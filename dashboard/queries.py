@@ -45,6 +45,7 @@ EXACT_TERM_ROWS = 3_000_000  # term counts of a selection up to this many (artic
 ARTICLE_ORDER = f"a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}"  # lists: newest first
 TEXT_MEMORY = 1_500_000_000  # bytes of article text held in memory; beyond, texts are read from the file
 SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
+TEXT_SEARCHES = 32  # free-text searches whose matching articles are kept (see text_hits)
 OTHER_TERMS = "\x00"  # stands for all the terms a group does not use (never shown)
 
 
@@ -171,6 +172,11 @@ def _load_articles(con: duckdb.DuckDBPyConnection, source: str) -> None:
 
 def _cursor(folder: str) -> duckdb.DuckDBPyConnection:
     """This thread's cursor on the folder's current database (Streamlit runs sessions in threads)."""
+    return _thread_cursor(folder)[0]
+
+
+def _thread_cursor(folder: str) -> tuple[duckdb.DuckDBPyConnection, dict[str, pd.DataFrame]]:
+    """This thread's cursor on the folder's database and the frames registered on it by name."""
     con, _ = _database(folder, _stamp(folder))
     cursors = getattr(_local, "cursors", None)
     if cursors is None:
@@ -178,10 +184,25 @@ def _cursor(folder: str) -> duckdb.DuckDBPyConnection:
     known = cursors.get(folder)
     if known is None or known[0] is not con:
         # forget this thread's cursors on databases since reloaded or closed
-        for stale in [f for f, (c, _) in cursors.items() if _databases.get(f, (None, None))[1] is not c]:
+        for stale in [f for f, (c, _, _) in cursors.items() if _databases.get(f, (None, None))[1] is not c]:
             del cursors[stale]
-        cursors[folder] = known = (con, con.cursor())
-    return known[1]
+        cursors[folder] = known = (con, con.cursor(), {})
+    return known[1], known[2]
+
+
+def _registered(folder: str, frame: pd.DataFrame) -> str:
+    """The name under which this thread's cursor reads `frame` (registered once per cursor; the
+    least recently used of more than TEXT_SEARCHES are unregistered). A registered frame stays
+    alive, so its id names it and no other frame while it is registered."""
+    cursor, views = _thread_cursor(folder)
+    name = f"frame_{id(frame):x}"
+    if views.get(name) is not frame:
+        cursor.register(name, frame)
+    views[name] = views.pop(name, frame)  # most recently used last
+    while len(views) > TEXT_SEARCHES:
+        cursor.unregister(next(iter(views)))
+        del views[next(iter(views))]
+    return name
 
 
 def tables(folder: str) -> frozenset[str]:
@@ -199,9 +220,13 @@ def _df(folder: str, sql: str, params: list | None = None) -> pd.DataFrame:
 _CACHED: list[Callable] = []
 
 
-def cached(fn: Callable) -> Callable:
-    """Memoise a query on its arguments and on the version of the folder's tables."""
-    @functools.lru_cache(maxsize=CACHE)
+def cached(fn: Callable | None = None, *, size: int = CACHE) -> Callable:
+    """Memoise a query on its arguments and on the version of the folder's tables (the `size`
+    most recent calls)."""
+    if fn is None:
+        return functools.partial(cached, size=size)
+
+    @functools.lru_cache(maxsize=size)
     def run(folder: str, stamp: tuple, args: tuple, kwargs: tuple):
         return fn(folder, *args, **dict(kwargs))
 
@@ -225,7 +250,7 @@ def _in(values) -> str:
     return ", ".join("?" * len(values))
 
 
-def _where(filters: Filters) -> tuple[str, list]:
+def _where(folder: str, filters: Filters) -> tuple[str, list]:
     """SQL condition on `a` (articles) for the filters, with its parameters."""
     clauses, params = ["TRUE"], []
     if filters.date_from:
@@ -245,8 +270,7 @@ def _where(filters: Filters) -> tuple[str, list]:
         clauses.append(f"a.{Col.source} IN ({_in(filters.sources)})")
         params += list(filters.sources)
     if filters.query:
-        clauses.append(_contains())
-        params += [filters.query, filters.query]
+        clauses.append(f"a.aid IN (SELECT aid FROM {_registered(folder, text_hits(folder, filters.query))})")
     for key, value in filters.focus:
         clause, values = _focus(key, value)
         clauses.append(clause)
@@ -254,8 +278,12 @@ def _where(filters: Filters) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _contains() -> str:
-    return f"(contains(a.{Col.title}, ?) OR a.aid IN (SELECT aid FROM texts WHERE contains({Col.text}, ?)))"
+@cached(size=TEXT_SEARCHES)
+def text_hits(folder: str, query: str) -> pd.DataFrame:
+    """The articles (aid) whose title or text contains `query`. Searched once per tables version
+    and kept: reading every text is the costliest filter, and each query of a page applies it."""
+    return _df(folder, f"""SELECT aid FROM articles WHERE contains({Col.title}, ?)
+        UNION SELECT aid FROM texts WHERE contains({Col.text}, ?) ORDER BY aid""", [query, query])
 
 
 def _focus(key: str, value: str) -> tuple[str, list]:
@@ -277,9 +305,9 @@ def _focus(key: str, value: str) -> tuple[str, list]:
     raise ValueError(f"unknown focus key {key!r}")
 
 
-def _selected(filters: Filters) -> tuple[str, list]:
+def _selected(folder: str, filters: Filters) -> tuple[str, list]:
     """A CTE `sel` of the filtered articles (article_id, aid)."""
-    where, params = _where(filters)
+    where, params = _where(folder, filters)
     return f"WITH sel AS (SELECT a.{Col.article_id}, a.aid FROM articles a WHERE {where})", params
 
 
@@ -315,7 +343,7 @@ def place_tree(folder: str) -> pd.DataFrame:
 
 @cached
 def key_figures(folder: str, filters: Filters) -> dict:
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     row = _cursor(folder).execute(
         f"""{cte}
         SELECT (SELECT count(*) FROM sel),
@@ -339,7 +367,7 @@ def _city_articles(cte: str) -> str:
 def theme_city_counts(folder: str, filters: Filters, top_cities: int = 25) -> pd.DataFrame:
     """Articles per (city, theme) for the top cities; `city_articles` is the city's article count
     in the selection (to normalise by)."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{_city_articles(cte)},
         totals AS (SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS city_articles
                    FROM pc GROUP BY {Col.city} ORDER BY city_articles DESC, {Col.city} LIMIT {int(top_cities)})
@@ -353,7 +381,7 @@ def theme_city_counts(folder: str, filters: Filters, top_cities: int = 25) -> pd
 @cached
 def top_cities(folder: str, filters: Filters, n: int = 15) -> pd.DataFrame:
     """The cities named as subject places by the most selected articles."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{_city_articles(cte)}
         SELECT {Col.city}, any_value({Col.province}) AS {Col.province}, count(*) AS {Col.articles} FROM pc
         GROUP BY {Col.city} ORDER BY {Col.articles} DESC, {Col.city} LIMIT {int(n)}""", params)
@@ -362,7 +390,7 @@ def top_cities(folder: str, filters: Filters, n: int = 15) -> pd.DataFrame:
 @cached
 def top_themes(folder: str, filters: Filters) -> pd.DataFrame:
     """Selected articles per theme, most frequent first."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte}
         SELECT t.{Col.theme}, count(*) AS {Col.articles} FROM themes t JOIN sel USING (aid)
         GROUP BY 1 ORDER BY 2 DESC, 1""", params)
@@ -383,14 +411,14 @@ def _article_rows(folder: str, where: str, params: list, limit: int) -> pd.DataF
 @cached
 def article_list(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
     """The filtered articles, newest first, with their primary place and themes (ids, by score)."""
-    return _article_rows(folder, *_where(filters), limit)
+    return _article_rows(folder, *_where(folder, filters), limit)
 
 
 @cached
 def articles_behind(folder: str, selections: tuple[Filters, ...], limit: int = 200) -> pd.DataFrame:
     """The articles behind one or more clicked chart elements, each given as narrowed filters
     (`state.narrow`): those matching any of them."""
-    wheres = [_where(f) for f in selections] or [("FALSE", [])]
+    wheres = [_where(folder, f) for f in selections] or [("FALSE", [])]
     return _article_rows(folder, " OR ".join(f"({w})" for w, _ in wheres), [p for _, ps in wheres for p in ps], limit)
 
 
@@ -399,7 +427,7 @@ def articles_behind(folder: str, selections: tuple[Filters, ...], limit: int = 2
 @cached
 def monthly_theme_counts(folder: str, filters: Filters) -> pd.DataFrame:
     """Articles per month and theme (dated articles only)."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte}
         SELECT substr(a.{Col.date}, 1, 7) AS {Col.month}, t.{Col.theme}, count(*) AS {Col.articles}
         FROM articles a JOIN sel USING (aid) JOIN themes t USING (aid)
@@ -415,7 +443,7 @@ def city_theme_profile(folder: str, filters: Filters, cities: tuple[str, ...]) -
     the share they make."""
     if not cities:
         return pd.DataFrame(columns=[Col.city, Col.theme, Col.articles, "city_articles", "share"])
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{_city_articles(cte)},
         chosen AS (SELECT * FROM pc WHERE {Col.city} IN ({_in(cities)})),
         totals AS (SELECT {Col.city}, count(*) AS city_articles FROM chosen GROUP BY 1)
@@ -430,7 +458,7 @@ def city_monthly(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.D
     """Per chosen city and month: dated articles naming the city as a subject place."""
     if not cities:
         return pd.DataFrame(columns=[Col.month, Col.city, Col.articles])
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{_city_articles(cte)}
         SELECT substr(a.{Col.date}, 1, 7) AS {Col.month}, pc.{Col.city}, count(*) AS {Col.articles}
         FROM pc JOIN articles a USING (aid)
@@ -449,7 +477,7 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
     columns = [Col.city, Col.term, "z", "group_count", "rest_count"]
     if not cities:
         return pd.DataFrame(columns=columns)
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     (rows,) = _cursor(folder).execute(f"""{cte} SELECT coalesce(sum(t.rows), 0) FROM article_terms t
         JOIN articles a USING (aid) JOIN sel USING (aid)""", params).fetchone()
     exact = "terms" in tables(folder) and rows <= EXACT_TERM_ROWS
@@ -485,7 +513,7 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
 # --- places -----------------------------------------------------------------------------------
 
 def _place_counts(folder: str, filters: Filters, theme: str | None, keys: list[str], where: str) -> pd.DataFrame:
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     cols = ", ".join(f"p.{k}" for k in keys)
     theme_count = (f"count(*) FILTER (WHERE p.aid IN (SELECT aid FROM themes WHERE {Col.theme} = ?))"
                    if theme else "NULL::BIGINT")
@@ -521,7 +549,7 @@ def county_points(folder: str, filters: Filters, theme: str | None = None) -> pd
 def top_terms(folder: str, filters: Filters, n: int = 30) -> pd.DataFrame:
     """The terms most often among the selected articles' keywords: term, articles, weight (sum of
     the per-article TF-IDF weights)."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte},
         top AS (SELECT k.tid, count(*) AS {Col.articles}, sum(k.{Col.weight}) AS {Col.weight}
                 FROM keyword_counts k SEMI JOIN sel USING (aid) GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 1 LIMIT {int(n)})
@@ -536,7 +564,7 @@ def cooccurrence(folder: str, filters: Filters, n_terms: int = 40, min_articles:
     nodes = top_terms(folder, filters, n_terms)[[Col.term, Col.articles]]
     if nodes.empty:
         return nodes, pd.DataFrame(columns=["source", "target", Col.articles])
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     terms = list(nodes[Col.term])
     edges = _df(folder, f"""{cte},
         k AS (SELECT k.aid, k.tid FROM keyword_counts k SEMI JOIN sel USING (aid)
@@ -556,7 +584,7 @@ def keyword_in_context(folder: str, filters: Filters, term: str, limit: int = 60
     searched newest first and the search stops at `limit` articles (when they are in memory)."""
     if not term:
         return pd.DataFrame(columns=[Col.article_id, Col.date, Col.title, Col.source, "left", "hit", "right"])
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     found = _df(folder, f"""{cte},
         hits AS (SELECT x.aid, x.{Col.text} FROM texts x SEMI JOIN sel USING (aid)
                  WHERE contains(x.{Col.text}, ?) LIMIT {int(limit)})
@@ -571,13 +599,35 @@ def keyword_in_context(folder: str, filters: Filters, term: str, limit: int = 60
 def slogan_summary(folder: str, filters: Filters, n: int = 50) -> pd.DataFrame:
     """Slogans of the selected articles, most frequent first: slogan, kind, articles, cities (by
     the articles' main place), first and last date."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte}
         SELECT s.{Col.slogan}, any_value(s.{Col.kind}) AS {Col.kind}, count(*) AS {Col.articles},
                count(DISTINCT p.{Col.city}) AS cities, min(a.{Col.date}) AS first_seen, max(a.{Col.date}) AS last_seen
         FROM slogans s SEMI JOIN sel USING (aid) JOIN articles a USING (aid)
         LEFT JOIN primary_place p USING (aid)
         GROUP BY 1 ORDER BY 3 DESC, 5, 1 LIMIT {int(n)}""", params)
+
+
+@cached
+def city_slogans(folder: str, filters: Filters, cities: tuple[str, ...], n: int = 15) -> dict[str, pd.DataFrame]:
+    """Per chosen city (in the order given): the slogans of the selected articles naming it as a
+    subject place, most frequent first, at most `n`: slogan, articles, first_seen. One pass for
+    all the cities instead of one query each."""
+    if not cities:
+        return {}
+    cte, params = _selected(folder, filters)
+    found = _df(folder, f"""{_city_articles(cte)},
+        counted AS (SELECT pc.{Col.city}, s.{Col.slogan}, count(*) AS {Col.articles}, min(a.{Col.date}) AS first_seen
+                    FROM slogans s JOIN pc USING (aid) JOIN articles a USING (aid)
+                    WHERE pc.{Col.city} IN ({_in(cities)}) GROUP BY 1, 2),
+        ranked AS (SELECT *, row_number() OVER (PARTITION BY {Col.city}
+                                                ORDER BY {Col.articles} DESC, first_seen NULLS LAST, {Col.slogan}) AS rank
+                   FROM counted)
+        SELECT {Col.city}, {Col.slogan}, {Col.articles}, first_seen FROM ranked WHERE rank <= {int(n)}
+        ORDER BY {Col.city}, rank""", params + list(cities))
+    by_city = dict(tuple(found.groupby(Col.city, sort=False)))
+    empty = found.iloc[:0]
+    return {city: by_city.get(city, empty).drop(columns=Col.city).reset_index(drop=True) for city in cities}
 
 
 def _top_slogans(n: int) -> str:
@@ -590,7 +640,7 @@ def _top_slogans(n: int) -> str:
 def slogan_city_counts(folder: str, filters: Filters, n_slogans: int = 15, n_cities: int = 15) -> pd.DataFrame:
     """Articles per (slogan, city) for the top slogans of the selection and the cities that name
     them most."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{_city_articles(cte)}, {_top_slogans(n_slogans)},
         sc AS (SELECT s.{Col.slogan}, pc.{Col.city} FROM slogans s JOIN pc USING (aid)
                WHERE s.{Col.slogan} IN (SELECT {Col.slogan} FROM top_s)),
@@ -602,7 +652,7 @@ def slogan_city_counts(folder: str, filters: Filters, n_slogans: int = 15, n_cit
 @cached
 def slogan_monthly(folder: str, filters: Filters, n_slogans: int = 8) -> pd.DataFrame:
     """Dated articles per month for the top slogans: month, slogan, articles."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte}, {_top_slogans(n_slogans)}
         SELECT substr(a.{Col.date}, 1, 7) AS {Col.month}, s.{Col.slogan}, count(*) AS {Col.articles}
         FROM slogans s SEMI JOIN sel USING (aid) JOIN articles a USING (aid)
@@ -614,7 +664,7 @@ def slogan_monthly(folder: str, filters: Filters, n_slogans: int = 8) -> pd.Data
 def slogan_first_seen(folder: str, filters: Filters, n: int = 8) -> pd.DataFrame:
     """For the most frequent slogans of the selection: the month each was first seen, and where
     (the first article's main city): slogan, month, date, city, articles."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte},
         first AS (SELECT s.{Col.slogan}, count(*) AS {Col.articles}, min(a.{Col.date}) AS {Col.date},
                          arg_min(a.aid, a.{Col.date}) AS aid
@@ -629,7 +679,7 @@ def slogan_first_seen(folder: str, filters: Filters, n: int = 8) -> pd.DataFrame
 def indicator_rows(folder: str, filters: Filters, limit: int = 500) -> pd.DataFrame:
     """Indicators (numbers with a unit and what they measure) of the selected articles, newest
     first, with the article's main city."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte},
         newest AS (SELECT a.* FROM articles a JOIN sel USING (aid)
                    WHERE a.aid IN (SELECT aid FROM indicators) ORDER BY {ARTICLE_ORDER} LIMIT {int(limit)}),
@@ -646,7 +696,7 @@ def indicator_rows(folder: str, filters: Filters, limit: int = 500) -> pd.DataFr
 def indicator_counts(folder: str, filters: Filters, n_measures: int = 12, n_cities: int = 12) -> pd.DataFrame:
     """Indicators per (measure, city) for the top measures and cities: measure, city, indicators
     (an indicator counts for its article's main city)."""
-    cte, params = _selected(filters)
+    cte, params = _selected(folder, filters)
     return _df(folder, f"""{cte},
         m AS (SELECT i.{Col.measure}, p.{Col.city} FROM indicators i SEMI JOIN sel USING (aid)
               JOIN primary_place p USING (aid) WHERE p.{Col.city} IS NOT NULL AND i.{Col.measure} <> ''),

@@ -58,8 +58,27 @@ def test_filters_narrow_the_articles(folder, tables, filters):
     if filters.date_from:
         assert (rows[Col.date] >= filters.date_from).all()
     if filters.query:
-        text = tables["articles"].set_index(Col.article_id)
-        assert all(filters.query in text.at[a, Col.title] + text.at[a, Col.text] for a in ids)
+        articles = tables["articles"]
+        found = articles[articles[Col.title].fillna("").str.contains(filters.query, regex=False)
+                         | articles[Col.text].str.contains(filters.query, regex=False)]
+        assert ids == set(found[Col.article_id])
+
+
+def test_text_searches_are_kept_within_bounds_and_stay_right(folder, tables):
+    """Each search reads the texts once and is then shared by a page's queries; a thread keeps at
+    most TEXT_SEARCHES of them registered, and a search evicted from both is simply run again."""
+    articles = tables["articles"]
+
+    def containing(word: str) -> set[str]:
+        hit = articles[Col.title].fillna("").str.contains(word, regex=False) | articles[Col.text].str.contains(word, regex=False)
+        return set(articles[hit][Col.article_id])
+
+    words = sorted({text[i:i + 2] for text in articles[Col.text] for i in range(0, 200, 7)})[:queries.TEXT_SEARCHES + 5]
+    for word in words:
+        assert queries.key_figures(folder, Filters(query=word))["articles"] == len(containing(word)), word
+    assert len(queries._thread_cursor(folder)[1]) == queries.TEXT_SEARCHES
+    queries.clear_caches()
+    assert set(queries.article_list(folder, Filters(query=words[0]))[Col.article_id]) == containing(words[0])
 
 
 def test_quotes_in_filter_values_are_data_not_sql(folder):
@@ -167,6 +186,16 @@ def test_slogans_and_indicators(folder, tables):
     assert {Col.value, Col.unit, Col.measure, Col.sentence} <= set(rows.columns)
     events = queries.slogan_first_seen(folder, Filters())
     assert (events[Col.month] == events[Col.date].str[:7]).all()
+
+
+def test_slogans_of_each_compared_city_are_its_own_articles_slogans(folder):
+    cities = (*queries.top_cities(folder, Filters(), 3)[Col.city], "白山市")  # the last names no slogan
+    by_city = queries.city_slogans(folder, Filters(), cities, 15)
+    assert list(by_city) == list(cities) and by_city["白山市"].empty
+    for city in cities:
+        alone = queries.slogan_summary(folder, narrow(Filters(), {Col.city: city}), 15)
+        assert by_city[city].to_dict("records") == alone[[Col.slogan, Col.articles, "first_seen"]].to_dict("records")
+    assert any(len(frame) for frame in by_city.values())
 
 
 def test_one_article_for_the_reader(folder, tables):

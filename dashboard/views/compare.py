@@ -4,7 +4,6 @@ import streamlit as st
 
 from dashboard import blocks, charts, queries, snippets, ui
 from dashboard.i18n import t
-from dashboard.state import narrow
 from pipeline.schema import Col
 
 MAX_CITIES = 6
@@ -40,12 +39,12 @@ else:
             ui.missing_table_notice("slogans", lang)
         else:
             st.caption(t("compare_slogans_caption", lang))
+            by_city = queries.city_slogans(view.folder, view.filters, cities, 15)
             for city, column in zip(cities, st.columns(len(cities))):
                 with column:
                     st.markdown(f"**{snippets.plain(city)}**")
-                    slogans = queries.slogan_summary(view.folder, narrow(view.filters, {Col.city: city}), 15)
-                    if slogans.empty:
+                    if by_city[city].empty:
                         st.caption(t("no_slogans", lang))
                     else:
-                        blocks.table(slogans[[Col.slogan, Col.articles, "first_seen"]], lang, key=f"slogans-{city}")
+                        blocks.table(by_city[city], lang, key=f"slogans-{city}")
 blocks.finish(drawn, view, "compare")
