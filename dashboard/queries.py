@@ -342,6 +342,13 @@ def place_tree(folder: str) -> pd.DataFrame:
 # --- overview ---------------------------------------------------------------------------------
 
 @cached
+def article_count(folder: str, filters: Filters) -> int:
+    """How many articles the filters select (a fifth of `key_figures`' work)."""
+    cte, params = _selected(folder, filters)
+    return _cursor(folder).execute(f"{cte} SELECT count(*) FROM sel", params).fetchone()[0]
+
+
+@cached
 def key_figures(folder: str, filters: Filters) -> dict:
     cte, params = _selected(folder, filters)
     row = _cursor(folder).execute(

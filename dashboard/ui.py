@@ -264,7 +264,7 @@ def empty_notice(lang: str) -> None:
 
 def nothing_matches(view: View) -> bool:
     """True, with the message saying so, when no article matches the filters."""
-    if queries.key_figures(view.folder, view.filters)["articles"]:
+    if queries.article_count(view.folder, view.filters):
         return False
     empty_notice(view.lang)
     return True

@@ -37,6 +37,8 @@ def test_key_figures_count_the_selection(folder, tables):
     assert figures["articles"] == len(tables["articles"])
     assert figures["themes"] == tables["themes"][Col.theme].nunique()
     assert queries.key_figures(folder, Filters(query="不可能出现的词语组合"))["articles"] == 0
+    for filters in (Filters(), Filters(cities=("长春市",)), Filters(query="不可能出现的词语组合")):
+        assert queries.article_count(folder, filters) == queries.key_figures(folder, filters)["articles"]
 
 
 @pytest.mark.parametrize("filters", [
