@@ -63,11 +63,16 @@ _PASSING_ITEM = (
     # where people or goods go: 去北京, 奔赴武汉, 开往广东东莞的列车; where people work: 在北京打工
     (re.compile(r"(?:(?<![过失上下进出回])去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往)$"), None),
     (re.compile(r"(?:到|赴|在)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
+    # a person's past or other workplace: 在昆明工作的他, 辞掉上海工作
+    (re.compile(r"在$"), re.compile(r"(?:工作|打工|上学|读书|求学)(?:的|时|期间)")),
+    (re.compile(r"(?:辞掉|辞去|放弃)$"), re.compile(r"[^，。；！？\n]{0,4}?工作")),
     # models and comparisons: 学习杭州, 接轨上海, 赴宁波考察学习
     (re.compile(r"(?:学习|对标|接轨|借鉴)$"), None),
     (None, re.compile(r"(?:考察学习|学习考察|取经)")),
     # the people or a campaign of a place, not a place of action: 武汉人民, 武汉保卫战
     (None, re.compile(r"(?:人民|保卫战)")),
+    # national and international events named after their host: 北京冬奥会, 上海进博会
+    (None, re.compile(r"(?:冬奥会|冬残奥会|奥运会|残奥会|亚运会|世博会|进博会|服贸会|广交会|园博会)")),
     # a chamber or a law firm named after its home: 深圳市江西商会, 北京盈科律师事务所
     (None, re.compile(r"[^，。；、！？\s]{0,12}?(?:律师事务所|商会|行业协会)")),
     # a speaker's affiliation: 全国人大代表、山东省曹县…书记, 江苏省淮安市委书记蔡丽新代表
@@ -260,15 +265,22 @@ def _passing(text: str, hits: list[Hit]) -> set[int]:
         start, end = hits[group[0][0]].start, hits[group[-1][-1]].end
         listed = bool(_LIST_END.match(text, end)) or bool(
             _TRAVEL[0].search(text, max(0, start - 1), start) and _TRAVEL[1].match(text, end))
+        # a rule met by the whole enumeration holds for each place in it: 从上海、重庆、西安飞赴,
+        # 打赢武汉和湖北保卫战
+        listed = listed or _passing_item(text, start, end)
         for item in group:
             first, last = hits[item[0]], hits[item[-1]]
-            before = text[max(0, first.start - 10):first.start]
-            venue = before.endswith("在") and (_VENUE.match(text, last.end) or (
+            venue = text[max(0, first.start - 1):first.start] == "在" and (_VENUE.match(text, last.end) or (
                 any(c.adcode == _CAPITAL for c in last.candidates) and _CAPITAL_VENUE.match(text, last.end)))
-            if listed or venue or any((b is None or b.search(before)) and (a is None or a.match(text, last.end))
-                                      for b, a in _PASSING_ITEM):
+            if listed or venue or _passing_item(text, first.start, last.end):
                 out.update(item)
     return out
+
+
+def _passing_item(text: str, start: int, end: int) -> bool:
+    """Whether the place(s) at text[start:end] meet one of the _PASSING_ITEM rules."""
+    before = text[max(0, start - 10):start]
+    return any((b is None or b.search(before)) and (a is None or a.match(text, end)) for b, a in _PASSING_ITEM)
 
 
 def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,

@@ -93,6 +93,12 @@ def test_ordinary_words_are_not_places(resources, text):
     ("座谈会在北京召开", "北京", "passing"),  # the capital as a venue
     ("推进赣州至深圳铁路建设", "赣州", "passing"),
     ("去银川打工", "银川", "passing"),
+    ("医疗队从上海、重庆、西安三地连夜飞赴", "重庆", "passing"),  # a rule met by a whole enumeration
+    ("坚决打赢武汉和湖北保卫战", "武汉", "passing"),
+    ("大学毕业后，在昆明工作的他", "昆明", "passing"),  # a person's past workplace
+    ("唐文德辞掉上海工作，回到家乡", "上海", "passing"),
+    ("筹办北京冬奥会", "北京", "passing"),  # an event named after its host
+    ("江苏苏州、盐城等地相继出台惠企政策", "盐城", "subject"),  # an enumeration that acts
     ("长春市开展植树活动", "长春市", "subject"),
     ("（作者为四川省巴中市巴州区委书记）", "巴州区", "subject"),  # a local official writes about their area
 ])
