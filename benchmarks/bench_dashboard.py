@@ -72,11 +72,12 @@ def scale(corpus: Path, target: Path, n_articles: int, seed: int = 7) -> Path:
 # --- timing pages -------------------------------------------------------------------------------
 
 class SqlClock:
-    """Time spent in DuckDB: wraps `queries._df` and the cursor's execute while installed."""
+    """Time spent in DuckDB by the queries returning tables (it wraps `queries._fetch`; the few
+    single-row queries are left out) while installed."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._original = queries._df
+        self._original = queries._fetch
 
     def __enter__(self) -> SqlClock:
         def timed(*args, **kwargs):
@@ -86,11 +87,11 @@ class SqlClock:
             finally:
                 self.seconds += time.perf_counter() - start
 
-        queries._df = timed
+        queries._fetch = timed
         return self
 
     def __exit__(self, *exc) -> None:
-        queries._df = self._original
+        queries._fetch = self._original
 
 
 def _changes(folder: str) -> list[tuple[str, dict]]:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dashboard import snippets
@@ -46,7 +47,7 @@ ARTICLE_ORDER = f"a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}"
 TEXT_MEMORY = 1_500_000_000  # bytes of article text held in memory; beyond, texts are read from the file
 SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
 TEXT_SEARCHES = 32  # free-text searches whose matching articles are kept (see text_hits)
-OTHER_TERMS = "\x00"  # stands for all the terms a group does not use (never shown)
+OTHER_TERMS = -1  # the term id standing for all the terms a group does not use (never shown)
 
 
 class DataError(RuntimeError):
@@ -210,11 +211,20 @@ def tables(folder: str) -> frozenset[str]:
     return _database(folder, _stamp(folder))[1]
 
 
-def _df(folder: str, sql: str, params: list | None = None) -> pd.DataFrame:
+def _fetch(folder: str, sql: str, params: list | None, fetch: Callable):
     try:
-        return _cursor(folder).execute(sql, params or []).df()
+        return fetch(_cursor(folder).execute(sql, params or []))
     except duckdb.IOException as exc:
         raise DataError(f"{folder}: cannot read the tables ({str(exc).splitlines()[0]})") from None
+
+
+def _df(folder: str, sql: str, params: list | None = None) -> pd.DataFrame:
+    return _fetch(folder, sql, params, duckdb.DuckDBPyConnection.df)
+
+
+def _arrays(folder: str, sql: str, params: list | None = None) -> dict[str, np.ndarray]:
+    """A query's result as numpy columns: cheaper than a DataFrame for long numeric results."""
+    return _fetch(folder, sql, params, duckdb.DuckDBPyConnection.fetchnumpy)
 
 
 _CACHED: list[Callable] = []
@@ -490,31 +500,45 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
     exact = "terms" in tables(folder) and rows <= EXACT_TERM_ROWS
     counts, totals = ("counts", "article_terms") if exact else ("keyword_counts", "article_keywords")
     # Only the terms of the chosen cities' articles can come out on top (a term a city never uses
-    # has a negative log-odds), so only theirs are counted over the whole selection.
-    found = _df(folder, f"""{_city_articles(cte)},
+    # has a negative log-odds), so only theirs are counted over the whole selection. Terms travel
+    # as their integer ids (ordered as the terms are, so ties still break by term) and only the
+    # winners are looked up: a city uses tens of thousands of terms.
+    found = _arrays(folder, f"""{_city_articles(cte)},
         city_aid AS (SELECT {Col.city}, aid FROM pc WHERE {Col.city} IN ({_in(cities)})),
         grp AS (SELECT c.{Col.city}, k.tid, sum(k.n) AS g FROM city_aid c JOIN {counts} k USING (aid) GROUP BY 1, 2),
         total AS (SELECT k.tid, sum(k.n) AS total FROM {counts} k SEMI JOIN sel USING (aid)
                   WHERE k.tid IN (SELECT tid FROM grp) GROUP BY 1),
         n_city AS (SELECT c.{Col.city}, sum(t.n) AS n_city FROM {totals} t JOIN city_aid c USING (aid) GROUP BY 1),
         n_selection AS (SELECT sum(t.n) AS n_selection FROM {totals} t SEMI JOIN sel USING (aid))
-        SELECT grp.{Col.city}, v.{Col.term}, grp.g, total.total, n_city.n_city, n_selection.n_selection
-        FROM grp JOIN total USING (tid) JOIN vocab v USING (tid) JOIN n_city USING ({Col.city}) CROSS JOIN n_selection""",
-        params + list(cities))
+        SELECT list_position(?, grp.{Col.city}) - 1 AS city_index, grp.tid, grp.g::DOUBLE AS g, total.total::DOUBLE AS total,
+               n_city.n_city::DOUBLE AS n_city, n_selection.n_selection::DOUBLE AS n_selection
+        FROM grp JOIN total USING (tid) JOIN n_city USING ({Col.city}) CROSS JOIN n_selection""",
+        params + list(cities) + [list(cities)])
     frames = []
-    for city, part in found.groupby(Col.city, sort=False):
-        group = part.set_index(Col.term)["g"].astype("float64")
-        rest = part.set_index(Col.term)["total"].astype("float64") - group
+    for index, city in enumerate(cities):
+        mine = found["city_index"] == index
+        if not mine.any():
+            continue
+        group = found["g"][mine]
+        rest = found["total"][mine] - group
         # Every other term of the selection as one: the totals and the prior's sum stay exact.
-        others = float(part["n_selection"].iloc[0] - part["n_city"].iloc[0]) - rest.sum()
-        group[OTHER_TERMS], rest[OTHER_TERMS] = 0.0, max(others, 0.0)
-        best = termstats.distinctive_terms(group, rest, top=n)
+        others = float(found["n_selection"][mine][0] - found["n_city"][mine][0]) - rest.sum()
+        tids = pd.Index(np.append(found["tid"][mine], OTHER_TERMS))
+        best = termstats.distinctive_terms(pd.Series(np.append(group, 0.0), index=tids),
+                                           pd.Series(np.append(rest, max(others, 0.0)), index=tids), top=n)
         frames.append(best[best["term"] != OTHER_TERMS].assign(**{Col.city: city}))
-    both = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
-    order = {c: i for i, c in enumerate(cities)}
-    both = both.sort_values(Col.city, key=lambda c: c.map(order), kind="stable")[columns].reset_index(drop=True)
-    both.attrs["counted"] = "terms" if exact else "keywords"
-    return both
+    if not frames:
+        return _counted(pd.DataFrame(columns=columns), exact)
+    both = pd.concat(frames, ignore_index=True)
+    winners = both["term"].unique().tolist()
+    names = _df(folder, f"SELECT tid, {Col.term} FROM vocab WHERE tid IN ({_in(winners)})", winners)
+    both["term"] = both["term"].map(dict(zip(names["tid"], names[Col.term])))
+    return _counted(both[columns].reset_index(drop=True), exact)
+
+
+def _counted(terms: pd.DataFrame, exact: bool) -> pd.DataFrame:
+    terms.attrs["counted"] = "terms" if exact else "keywords"
+    return terms
 
 
 # --- places -----------------------------------------------------------------------------------

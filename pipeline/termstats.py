@@ -44,9 +44,12 @@ def distinctive_terms(group_counts: Mapping[str, float] | pd.Series, rest_counts
     Returns columns term, z, log_odds, group_count, rest_count.
     """
     group, rest = _series(group_counts), _series(rest_counts)
-    vocabulary = group.index.union(rest.index)
-    y_g = group.reindex(vocabulary, fill_value=0.0).to_numpy()
-    y_r = rest.reindex(vocabulary, fill_value=0.0).to_numpy()
+    if group.index.equals(rest.index) and group.index.is_unique:  # counted over the same terms already
+        vocabulary, y_g, y_r = group.index, group.to_numpy(), rest.to_numpy()
+    else:
+        vocabulary = group.index.union(rest.index)
+        y_g = group.reindex(vocabulary, fill_value=0.0).to_numpy()
+        y_r = rest.reindex(vocabulary, fill_value=0.0).to_numpy()
     prior = (y_g + y_r) if prior_counts is None else _series(prior_counts).reindex(vocabulary, fill_value=0.0).to_numpy()
     if prior_scale is not None and prior.sum() > 0:
         prior = prior * (prior_scale / prior.sum())
@@ -56,10 +59,21 @@ def distinctive_terms(group_counts: Mapping[str, float] | pd.Series, rest_counts
     log_odds = (np.log((y_g + alpha) / (n_g + alpha_0 - y_g - alpha))
                 - np.log((y_r + alpha) / (n_r + alpha_0 - y_r - alpha)))
     z = log_odds / np.sqrt(1.0 / (y_g + alpha) + 1.0 / (y_r + alpha))
-    frame = pd.DataFrame({"term": vocabulary, "z": z, "log_odds": log_odds,
-                          "group_count": y_g.astype("int64"), "rest_count": y_r.astype("int64")})
-    frame = frame.sort_values(["z", "term"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    return frame if top is None else frame.head(top).reset_index(drop=True)
+    rows = _ranked(z, vocabulary, top)
+    return pd.DataFrame({"term": vocabulary[rows], "z": z[rows], "log_odds": log_odds[rows],
+                         "group_count": y_g[rows].astype("int64"), "rest_count": y_r[rows].astype("int64")})
+
+
+def _ranked(z: np.ndarray, terms: pd.Index, top: int | None) -> np.ndarray:
+    """Positions of the `top` highest z (all when None), highest first, ties by term. Only the
+    candidates at or above the top-th z are sorted: a vocabulary has tens of thousands of terms."""
+    candidates = np.arange(len(z))
+    if top is not None and top < len(z):
+        threshold = np.partition(z, len(z) - top)[len(z) - top]
+        candidates = np.flatnonzero(~(z < threshold))  # NaN (degenerate counts) stays a candidate
+    order = pd.DataFrame({"z": z[candidates], "term": terms[candidates]}).sort_values(
+        ["z", "term"], ascending=[False, True], kind="stable").index
+    return candidates[order[:top] if top is not None else order]
 
 
 def group_and_rest(terms: pd.DataFrame, in_group: Iterable[str], article_col: str = Col.article_id,

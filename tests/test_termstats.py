@@ -37,6 +37,16 @@ def test_most_distinctive_first_and_top_cuts():
     assert list(table.columns) == ["term", "z", "log_odds", "group_count", "rest_count"]
 
 
+@pytest.mark.parametrize("top", [1, 2, 3, 4, 6, None])
+def test_the_top_rows_are_the_head_of_the_full_ranking_ties_by_term(top):
+    # d, e and f tie with b (same counts): ties are broken by the term, also across the cut
+    group = {"a": 10, "b": 1, "d": 1, "e": 1, "f": 1}
+    rest = {"a": 1, "b": 10, "c": 5, "d": 10, "e": 10, "f": 10}
+    full = distinctive_terms(group, rest, top=None)
+    assert list(full["term"]) == ["a", "c", "b", "d", "e", "f"]
+    pd.testing.assert_frame_equal(distinctive_terms(group, rest, top=top), full.head(top).reset_index(drop=True))
+
+
 def test_an_explicit_prior_and_its_scale():
     # prior {a:2, b:2} scaled to sum 2 → α = {a:1, b:1}; α0 = 2; n_g = 4, n_r = 4.
     table = distinctive_terms({"a": 3, "b": 1}, {"a": 1, "b": 3}, {"a": 2, "b": 2}, top=None, prior_scale=2).set_index("term")
