@@ -14,9 +14,10 @@ A stage's row for a group depends on nothing but the group (the contract of `by`
 assembled from cached and fresh groups equals a clean build's. Global stages (dedupe, keywords,
 the timelines) always run. Any change to the pipeline's code invalidates every entry.
 
-The cache is a folder (default: `~/.cache/govlens/NAME-…` for the output folder NAME) of pickled
-frames: trust it as you trust the output folder. After each build it holds exactly that build's
-entries.
+The cache is a folder (default: `~/.cache/govlens/NAME-…` for the output folder NAME) of Parquet
+files, two per entry (`files.files.parquet` and `files.documents.parquet`; `stage-NAME.rows.parquet`
+and `stage-NAME.keys.parquet`), and a manifest. Reading it runs no code; an entry that cannot be
+read is recomputed. After each build it holds exactly that build's entries.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import shutil
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -32,11 +32,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline.engine import ResourceSpec, Stage
 from pipeline.formats import Document
 
-VERSION = 1
+VERSION = 2  # 2: Parquet entries
 PACKAGE = Path(__file__).parent
 # Which resource files (and build options) each field of `Resources` is built from.
 RESOURCE_FILES = {
@@ -215,12 +217,13 @@ class BuildCache:
         return manifest if manifest.get("version") == VERSION and manifest.get("code") == self.code else {}
 
     def _load(self, name: str):
+        """An entry of the previous build, or None when it is absent or unreadable."""
         if not self.manifest or name not in self.manifest.get("entries", ()):
             return None
         try:
-            with open(self.folder / f"{name}.pickle", "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError):
+            frames = {part: _read_frame(self.folder / f"{name}.{part}.parquet") for part in _parts(name)}
+            return _files_from_frames(frames) if name == "files" else _stage_from_frames(frames)
+        except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):  # damaged: recompute
             return None
 
     def save(self) -> None:
@@ -235,8 +238,9 @@ class BuildCache:
             for name, value in entries.items():
                 if self._unchanged(name, value) and self._link(name, staging):
                     continue
-                with open(staging / f"{name}.pickle", "wb") as handle:
-                    pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                frames = _files_to_frames(value) if name == "files" else _stage_to_frames(value)
+                for part, frame in frames.items():
+                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), staging / f"{name}.{part}.parquet")
             manifest = {"version": VERSION, "code": self.code, "entries": sorted(entries)}
             (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
             if self.folder.exists():
@@ -247,9 +251,10 @@ class BuildCache:
             shutil.rmtree(previous, ignore_errors=True)
 
     def _link(self, name: str, staging: Path) -> bool:
-        """Keep an unchanged entry's file (a hard link, not a copy); False where links fail."""
+        """Keep an unchanged entry's files (hard links, not copies); False where links fail."""
         try:
-            os.link(self.folder / f"{name}.pickle", staging / f"{name}.pickle")
+            for part in _parts(name):
+                os.link(self.folder / f"{name}.{part}.parquet", staging / f"{name}.{part}.parquet")
         except OSError:
             return False
         return True
@@ -257,9 +262,58 @@ class BuildCache:
     def _unchanged(self, name: str, value) -> bool:
         """Whether an entry holds exactly the cached data (nothing computed, nothing dropped):
         then its file is linked, not written again."""
-        if not (self.folder / f"{name}.pickle").exists() or name not in self.manifest.get("entries", ()):
+        if name not in self.manifest.get("entries", ()) or not all(
+                (self.folder / f"{name}.{part}.parquet").exists() for part in _parts(name)):
             return False
         if name == "files":
             return not self.stats["files_read"] and value.keys() == self.files_cached.keys()
         stage = name.removeprefix("stage-")
         return not self.stats["groups_computed"].get(stage, 1) and self._stage_rows(stage)[1] == value[1]
+
+
+# --- entries as Parquet tables ----------------------------------------------------------------------
+
+_DOCUMENT_FIELDS = ("doc_path", "format", "encoding", "raw_text", "body")
+
+
+def _parts(name: str) -> tuple[str, str]:
+    return ("files", "documents") if name == "files" else ("rows", "keys")
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    """A frame as written by `save`; list columns come back as Python lists, as the stages made them."""
+    table = pq.read_table(path)
+    frame = table.to_pandas()
+    for column, kind in zip(table.column_names, table.schema.types):
+        if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            frame[column] = pd.Series(table.column(column).to_pylist(), index=frame.index, dtype=object)
+    return frame
+
+
+def _files_to_frames(files: dict[str, tuple[str, list[Document]]]) -> dict[str, pd.DataFrame]:
+    """`files_seen` (path → (key, documents)): one row per file and one per document (a file may
+    hold none)."""
+    documents = [(path, d) for path, (_, docs) in files.items() for d in docs]
+    return {
+        "files": pd.DataFrame({"file": list(files), "key": [key for key, _ in files.values()]}, dtype=object),
+        "documents": pd.DataFrame({"file": [path for path, _ in documents],
+                                   **{f: [getattr(d, f) for _, d in documents] for f in _DOCUMENT_FIELDS},
+                                   "meta": [json.dumps(d.meta, ensure_ascii=False) for _, d in documents]}, dtype=object),
+    }
+
+
+def _files_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, tuple[str, list[Document]]]:
+    out = {file: (key, []) for file, key in zip(frames["files"]["file"], frames["files"]["key"], strict=True)}
+    documents = frames["documents"]
+    for row in zip(documents["file"], *(documents[f] for f in _DOCUMENT_FIELDS), documents["meta"], strict=True):
+        out[row[0]][1].append(Document(*row[1:-1], json.loads(row[-1])))
+    return out
+
+
+def _stage_to_frames(entry: tuple[pd.DataFrame, frozenset[str]]) -> dict[str, pd.DataFrame]:
+    rows, keys = entry
+    return {"rows": rows, "keys": pd.DataFrame({"key": sorted(keys)}, dtype=object)}
+
+
+def _stage_from_frames(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, frozenset[str]]:
+    return frames["rows"], frozenset(frames["keys"]["key"])

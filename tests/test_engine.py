@@ -125,6 +125,19 @@ def test_adding_a_file_rebuilds_to_the_clean_build(corpus, tmp_path):
     _assert_same_build(out, tmp_path / "clean")
 
 
+def test_the_cache_is_parquet_and_a_damaged_entry_is_recomputed(corpus, tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    _cli([corpus], out, cache)
+    names = sorted(p.name for p in cache.iterdir())
+    assert "manifest.json" in names and "stage-themes.rows.parquet" in names
+    assert all(n.endswith(".parquet") for n in names if n != "manifest.json"), names
+    (cache / "stage-themes.rows.parquet").write_bytes(b"not parquet")
+    (cache / "files.documents.parquet").write_bytes(b"")
+    _cli([corpus], out, cache)
+    _cli([corpus], tmp_path / "clean")
+    _assert_same_build(out, tmp_path / "clean")
+
+
 def test_a_changed_resource_reruns_only_its_stages_and_rebuilds_to_the_clean_build(corpus, tmp_path):
     from pipeline.cache import BuildCache
 
