@@ -125,9 +125,11 @@ def heatmap(frame: pd.DataFrame, rows: str, columns: str, value: str, text: dict
     matrix = values.pivot_table(index=rows, columns=columns, values="_v", aggfunc="sum").reindex(index=order, columns=cols)
     y = [_label(row_labels, r) for r in order]
     fmt = ".0%" if share_of else ",.0f"
+    colorbar = {"tickformat": ".0%" if share_of else "d", "title": {"text": text["hover"]}}
+    if not share_of and np.nanmax(matrix.values, initial=0) <= 10:
+        colorbar["dtick"] = 1  # small counts: one tick per count, not 1, 2, 2, 3 from half steps
     fig = _figure(go.Heatmap(z=matrix.values, x=[_plain(c) for c in cols], y=y, colorscale="Reds", hoverongaps=False,
-                             hoverinfo="skip",
-                               colorbar={"tickformat": ".0%" if share_of else "d", "title": {"text": text["hover"]}}))
+                             hoverinfo="skip", colorbar=colorbar))
     cells = matrix.stack().dropna().reset_index(name="_v")
     fig.add_scatter(
         x=[_plain(c) for c in cells[columns]], y=[_label(row_labels, r) for r in cells[rows]], mode="markers",

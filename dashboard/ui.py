@@ -148,14 +148,15 @@ def sidebar(page: str) -> View:
             lo, hi = dt.date.fromisoformat(options.date_min), dt.date.fromisoformat(options.date_max)
             st.date_input(t("date_range", lang), min_value=lo, max_value=hi, key="f_dates")
         state = st.session_state
-        st.multiselect(t("province", lang), sorted(options.provinces), key="f_provinces")
+        choose = t("choose", lang)
+        st.multiselect(t("province", lang), sorted(options.provinces), key="f_provinces", placeholder=choose)
         st.multiselect(t("city", lang), _within(places, "city", {"province": state.f_provinces}, state.f_cities),
-                       key="f_cities")
+                       key="f_cities", placeholder=choose)
         st.multiselect(t("county", lang), _within(places, "county", {"province": state.f_provinces, "city": state.f_cities},
-                                                   state.f_counties), key="f_counties")
+                                                   state.f_counties), key="f_counties", placeholder=choose)
         st.multiselect(t("theme", lang), sorted(options.themes, key=lambda x: labels.get(x, x)), key="f_themes",
-                       format_func=lambda x: labels.get(x, x))
-        st.multiselect(t("source", lang), sorted(options.sources), key="f_sources")
+                       format_func=lambda x: labels.get(x, x), placeholder=choose)
+        st.multiselect(t("source", lang), sorted(options.sources), key="f_sources", placeholder=choose)
         st.text_input(t("search", lang), key="f_query", max_chars=100, help=t("search_help", lang))
         st.button(t("reset", lang), on_click=_reset)
 

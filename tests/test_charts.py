@@ -40,6 +40,9 @@ def test_heatmap_counts_and_shares():
     assert heat.z[0][0] == 4 and np.isnan(heat.z[1][1])
     share = charts.theme_city_heatmap(THEME_CITY, LABELS, True, TEXT).data[0]
     assert share.z[0][0] == pytest.approx(0.8) and share.z[0][1] == pytest.approx(1.0)
+    assert heat.colorbar.dtick == 1 and share.colorbar.dtick is None  # whole counts get whole ticks
+    many = charts.theme_city_heatmap(THEME_CITY.assign(**{Col.articles: THEME_CITY[Col.articles] * 100}), LABELS, False, TEXT)
+    assert many.data[0].colorbar.dtick is None
     assert _keys(fig) == [[Col.city, Col.theme]]
     cells = fig.data[1]
     assert len(cells.customdata) == 3 and ["长春市", "business_environment"] in [list(c) for c in cells.customdata]

@@ -14,7 +14,8 @@ st.title(t("page_compare", lang))
 drawn = []
 ranked = tuple(queries.top_cities(view.folder, view.filters, 3)[Col.city])
 cities = ui.control("cmp", ranked, lambda key: st.multiselect(
-    t("compare_pick", lang), sorted(view.options.cities), key=key, max_selections=MAX_CITIES, help=t("compare_pick_help", lang)),
+    t("compare_pick", lang), sorted(view.options.cities), key=key, max_selections=MAX_CITIES, help=t("compare_pick_help", lang),
+    placeholder=t("choose", lang)),
     view.options.cities, elide_default=False, limit=MAX_CITIES)
 if ui.nothing_matches(view):
     pass

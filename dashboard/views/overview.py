@@ -18,7 +18,10 @@ else:
     cols[0].metric(t("kpi_articles", lang), f"{figures['articles']:,}")
     cols[1].metric(t("kpi_cities", lang), f"{figures['cities']:,}")
     cols[2].metric(t("kpi_themes", lang), f"{figures['themes']:,}")
-    cols[3].metric(t("kpi_span", lang), f"{figures['date_min'] or '–'} – {figures['date_max'] or '–'}")
+    first, last = figures["date_min"] or "–", figures["date_max"] or "–"
+    # the years fit the column; the days are in the tooltip
+    cols[3].metric(t("kpi_span", lang), first[:4] if first[:4] == last[:4] else f"{first[:4]}–{last[:4]}",
+                   help=f"{first} – {last}")
 
     normalise = ui.control("norm", False, lambda key: st.toggle(t("normalise", lang), key=key))
     counts = queries.theme_city_counts(view.folder, view.filters)
