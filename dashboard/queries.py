@@ -46,6 +46,7 @@ EXACT_TERM_ROWS = 3_000_000  # term counts of a selection up to this many (artic
 ARTICLE_ORDER = f"a.{Col.date} DESC NULLS LAST, a.{Col.doc_path}, a.{Col.story}"  # lists: newest first
 TEXT_MEMORY = 1_500_000_000  # bytes of article text held in memory; beyond, texts are read from the file
 SUBJECT = "subject"  # the place role that counts in charts (publisher homes and bylines do not)
+TERM_LIST = 100  # terms the keyword page lists (its word cloud); the network takes its head
 TEXT_SEARCHES = 32  # free-text searches whose matching articles are kept (see text_hits)
 OTHER_TERMS = -1  # the term id standing for all the terms a group does not use (never shown)
 
@@ -592,7 +593,8 @@ def top_terms(folder: str, filters: Filters, n: int = 30) -> pd.DataFrame:
 def cooccurrence(folder: str, filters: Filters, n_terms: int = 40, min_articles: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Among the top `n_terms` keywords, how many selected articles have each pair:
     (nodes: term, articles; edges: source, target, articles) with at least `min_articles`."""
-    nodes = top_terms(folder, filters, n_terms)[[Col.term, Col.articles]]
+    # the head of the page's term list (same order), so the page's one query serves both
+    nodes = top_terms(folder, filters, max(n_terms, TERM_LIST)).head(n_terms)[[Col.term, Col.articles]]
     if nodes.empty:
         return nodes, pd.DataFrame(columns=["source", "target", Col.articles])
     cte, params = _selected(folder, filters)

@@ -174,6 +174,8 @@ def test_keyword_in_context_windows(folder):
 
 def test_cooccurrence_pairs_are_among_the_top_terms(folder):
     nodes, edges = queries.cooccurrence(folder, Filters(), n_terms=30, min_articles=2)
+    # taken from the head of the page's longer list: the same terms as asking for 30
+    assert nodes.reset_index(drop=True).equals(queries.top_terms(folder, Filters(), 30)[[Col.term, Col.articles]])
     assert not edges.empty
     assert set(edges["source"]) | set(edges["target"]) <= set(nodes[Col.term])
     assert (edges["source"] < edges["target"]).all() and (edges[Col.articles] >= 2).all()

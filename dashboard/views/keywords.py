@@ -12,7 +12,7 @@ view = ui.sidebar("keywords")
 lang = view.lang
 st.title(t("page_keywords", lang))
 drawn = []
-many = queries.top_terms(view.folder, view.filters, 100)  # the cloud's; the bars show the first 30
+many = queries.top_terms(view.folder, view.filters, queries.TERM_LIST)  # the cloud's; the bars show the first 30
 terms = many.head(30)
 if terms.empty:
     ui.empty_notice(lang)
