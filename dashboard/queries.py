@@ -26,6 +26,9 @@ from pipeline import termstats
 from pipeline.schema import Col
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "processed"
+# Place names (official and short) from the pipeline's gazetteer, read without importing the pipeline
+PLACE_NAME_FILES = {"name": Path(__file__).resolve().parent.parent / "pipeline" / "resources" / "gazetteer.csv",
+                    "alias": Path(__file__).resolve().parent.parent / "pipeline" / "resources" / "place_aliases.csv"}
 CACHE = 256
 MAX_DATABASES = 8  # table folders held in memory at once: the default one and recent uploads
 REQUIRED = ("articles", "places", "themes", "keywords")
@@ -109,7 +112,7 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
         file = path / f"{name}.parquet"
         if not file.is_file():
             continue
-        source = f"read_parquet('{file.as_posix().replace(chr(39), chr(39) * 2)}')"
+        source = f"read_parquet('{_sql_path(file)}')"
         with _reading(con, folder, name):
             got = {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
             lacking = set(NEEDED[name]) - got
@@ -136,6 +139,9 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
         con.execute(f"""CREATE TABLE counts AS SELECT a.aid, v.tid, s.n::INTEGER AS n
                         FROM term_source s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
         con.execute("DROP VIEW term_source")
+    names = " UNION ".join(f"SELECT {column} AS name FROM read_csv('{_sql_path(path)}', header = true, all_varchar = true)"
+                           for column, path in PLACE_NAME_FILES.items() if path.is_file()) or "SELECT NULL AS name"
+    con.execute(f"CREATE TABLE place_terms AS SELECT tid FROM vocab WHERE {Col.term} IN ({names}) ORDER BY tid")
     con.execute(f"""CREATE TABLE keyword_counts AS SELECT a.aid, v.tid, 1 AS n, s.{Col.weight}
                     FROM keywords s JOIN articles a USING ({Col.article_id}) JOIN vocab v USING ({Col.term})""")
     con.execute("CREATE TABLE article_terms AS SELECT aid, sum(n)::BIGINT AS n, count(*) AS rows FROM counts GROUP BY aid")
@@ -145,6 +151,11 @@ def _load(folder: str) -> tuple[duckdb.DuckDBPyConnection, frozenset[str]]:
     con.execute(f"""CREATE TABLE primary_place AS SELECT aid, {Col.article_id}, {Col.province}, {Col.city}, {Col.county}
                     FROM subject WHERE {Col.is_primary}""")
     return con, frozenset(loaded)
+
+
+def _sql_path(path: Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return path.as_posix().replace("'", "''")
 
 
 @contextmanager
@@ -487,8 +498,8 @@ def city_monthly(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.D
 @cached
 def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n: int = 15) -> pd.DataFrame:
     """The terms that set each chosen city's articles apart from the rest of the selection (log-odds
-    ratio with an informative Dirichlet prior, `pipeline.termstats`): city, term, z, group_count
-    (mentions in the city's articles), rest_count. `attrs["counted"]` says what was counted:
+    ratio with an informative Dirichlet prior, `pipeline.termstats`), place names left out: city,
+    term, z, group_count (mentions in the city's articles), rest_count. `attrs["counted"]` says what was counted:
     "terms" (every content term, the `terms` table) when the selection has at most
     EXACT_TERM_ROWS of them, else "keywords" (each article's keywords, once): the terms of a large
     selection take seconds to count, its keywords a tenth of that."""
@@ -515,6 +526,7 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
                n_city.n_city::DOUBLE AS n_city, n_selection.n_selection::DOUBLE AS n_selection
         FROM grp JOIN total USING (tid) JOIN n_city USING ({Col.city}) CROSS JOIN n_selection""",
         params + list(cities) + [list(cities)])
+    place_terms = _arrays(folder, "SELECT tid FROM place_terms")["tid"]
     frames = []
     for index, city in enumerate(cities):
         mine = found["city_index"] == index
@@ -525,9 +537,14 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
         # Every other term of the selection as one: the totals and the prior's sum stay exact.
         others = float(found["n_selection"][mine][0] - found["n_city"][mine][0]) - rest.sum()
         tids = pd.Index(np.append(found["tid"][mine], OTHER_TERMS))
+        # Place names (the city's own above all) are counted, so every z stays exact, but not
+        # shown: the chart is about what a city does. Enough rows are ranked to drop them after.
+        places = np.isin(tids, place_terms)
         best = termstats.distinctive_terms(pd.Series(np.append(group, 0.0), index=tids),
-                                           pd.Series(np.append(rest, max(others, 0.0)), index=tids), top=n)
-        frames.append(best[best["term"] != OTHER_TERMS].assign(**{Col.city: city}))
+                                           pd.Series(np.append(rest, max(others, 0.0)), index=tids),
+                                           top=n + 1 + int(places.sum()))
+        shown = ~best["term"].isin(tids[places]) & (best["term"] != OTHER_TERMS)
+        frames.append(best[shown].head(n).assign(**{Col.city: city}))
     if not frames:
         return _counted(pd.DataFrame(columns=columns), exact)
     both = pd.concat(frames, ignore_index=True)
