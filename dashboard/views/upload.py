@@ -78,4 +78,4 @@ if report:
         left.download_button(t("upload_download", lang), data=lambda folder=ws.tables: workspace.tables_zip(folder),
                              file_name="govlens-tables.zip", mime="application/zip", help=t("upload_download_help", lang),
                              on_click="ignore", icon=":material/download:", key="upload-download")
-        right.page_link("views/overview.py", label=t("upload_go", lang), icon="🗺️")
+        right.page_link("views/overview.py", label=t("upload_go", lang), icon=":material/dashboard:")
