@@ -13,7 +13,7 @@ from pipeline.cache import BuildCache
 from pipeline.cache import default_folder as default_cache_folder
 from pipeline.engine import ResourceSpec, default_workers, make_engine
 from pipeline.formats import FieldMap
-from pipeline.schema import markdown
+from pipeline.schema import TABLES, markdown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
@@ -43,7 +43,8 @@ def _parser() -> argparse.ArgumentParser:
 
     b = commands.add_parser("build", help="read articles and write the tables", epilog=BUILD_EPILOG,
                             formatter_class=argparse.RawDescriptionHelpFormatter,
-                            description="Read INPUT files and folders and write articles, documents, places, themes, keywords and timeline tables plus report.json into --out.")
+                            description=f"Read INPUT files and folders and write the tables {', '.join(TABLES)} "
+                                        "(Parquet, docs/tables.md) plus report.json into --out.")
     b.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="files or folders (read recursively)")
     b.add_argument("--out", required=True, type=Path, help="output folder (replaced only when the build succeeds)")
     b.add_argument("--resources", type=Path, default=io.RESOURCES, help="folder of resource files (themes.yaml, gazetteer…); default: the bundled ones")
