@@ -30,7 +30,7 @@ PIPELINE = (
     Stage("themes", themes_table, ("dedupe",), ("taxonomy",), by=Col.doc_path),
     Stage("terms", terms_table, ("dedupe",), ("segmenter", "stopwords"), by=Col.doc_path),
     Stage("slogans", slogans_table, ("dedupe",), ("slogan_rules",), by=Col.doc_path),
-    Stage("indicators", indicators_table, ("dedupe",), ("indicator_rules",), by=Col.doc_path),
+    Stage("indicators", indicators_table, ("dedupe",), ("indicator_rules", "segmenter"), by=Col.doc_path),
     Stage("keywords", keywords_table, ("terms",)),
     Stage("timeline", timeline_table, ("dedupe", "places", "themes")),
     Stage("slogan_timeline", slogan_timeline_table, ("dedupe", "places", "slogans")),

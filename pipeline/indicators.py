@@ -18,11 +18,17 @@ import pandas as pd
 
 from pipeline.numerals import MULTIPLIERS, NUMBER, parse_number
 from pipeline.schema import INDICATORS, Col
+from pipeline.segment import Segmenter
 
 MEASURE_CHARS = 12
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
-_CLAUSE_BREAK = re.compile(r"[，,、：:（）()“”‘’\"'《》【】%％\s]|\d|[。！？!?；;]")
+_CLAUSE_BREAK = re.compile(r"[，,、：:（）()“”‘’\"'《》【】%％\s—…]|\d|[。！？!?；;]")
+# A date before a number is when, not what, it measures: 2019年的, 3月底, 2020年1月至
+_DATE = re.compile(r"(?:\d{4}年|\d{1,2}月|\d{1,2}日)+(?:底|末|初|中旬|上旬|下旬)?(?:至|到)?的?")
 _MEASURE_STARTS_AFTER = frozenset("的把对将使在从较以于由")  # a measure starts after these: 较法定办结时限压缩 → 法定办结时限压缩
+# parts of speech that end a counted noun: adverb, preposition, conjunction, particle, pronoun,
+# numeral, classifier, locative, interjection, onomatopoeia, punctuation, unknown
+_NOT_COUNTED = ("d", "p", "c", "u", "r", "m", "q", "f", "y", "e", "o", "w", "x")
 _AFTER_STOP = frozenset("参实进开完已正在将被把对为和与及获受得是有的均都全从向到以")  # a predicate starts: the counted noun ended
 _MULTIPLIER = "|".join(sorted(MULTIPLIERS, key=len, reverse=True))
 
@@ -53,10 +59,18 @@ class IndicatorRules:
 
 
 def _words_before(text: str, end: int, rules: IndicatorRules) -> str:
-    start = end
-    while start > 0 and end - start < MEASURE_CHARS and not _CLAUSE_BREAK.match(text[start - 1]):
+    """The words just before a number: its clause back to a break, with dates taken out (由2002年的
+    1.1亿元 measures what precedes 由) and starting after the previous number with a unit."""
+    window = _DATE.sub("", text[max(0, end - 3 * MEASURE_CHARS):end])
+    previous = None
+    for previous in rules._pattern.finditer(window):
+        pass
+    if previous is not None:
+        window = window[previous.end():]
+    start = len(window)
+    while start > 0 and len(window) - start < MEASURE_CHARS and not _CLAUSE_BREAK.match(window[start - 1]):
         start -= 1
-    words = text[start:end]
+    words = window[start:]
     cut = max((i for i, ch in enumerate(words[:-1]) if ch in _MEASURE_STARTS_AFTER), default=-1)
     words = words[cut + 1:]
     stripped = True
@@ -69,15 +83,30 @@ def _words_before(text: str, end: int, rules: IndicatorRules) -> str:
     return words
 
 
-def _words_after(text: str, start: int) -> str:
+def _words_after(text: str, start: int, segmenter: Segmenter) -> str:
+    """The counted thing after a classifier (3万名志愿者 → 志愿者): the clause's next words up to a
+    stop character, cut at the first adverb, preposition, conjunction or the like, and at a verb
+    that no noun follows (17名汉族知青曾来到 → 汉族知青, 20名平民死亡 → 平民, but 1712名涉黑涉恶目标
+    stays whole). A first verb stays: it opens the noun (55户散乱污企业) or is what is counted
+    (2100次空袭)."""
     end = start
     while (end < len(text) and end - start < MEASURE_CHARS // 2 and not _CLAUSE_BREAK.match(text[end])
            and text[end] not in _AFTER_STOP):
         end += 1
-    return text[start:end]
+    if end == start:
+        return ""
+    tagged = segmenter.tag(text[start:end])
+    kept = []
+    for i, (word, pos) in enumerate(tagged):
+        verb = pos.startswith("v") and pos != "vn"
+        noun_follows = any(later.startswith("n") for _, later in tagged[i + 1:])
+        if pos.startswith(_NOT_COUNTED) or (i > 0 and (pos == "t" or (verb and not noun_follows))):
+            break
+        kept.append(word)
+    return "".join(kept)
 
 
-def find_indicators(text: str, rules: IndicatorRules) -> list[tuple[float, str, str, str]]:
+def find_indicators(text: str, rules: IndicatorRules, segmenter: Segmenter) -> list[tuple[float, str, str, str]]:
     """(value, unit, measure, sentence) for every number with a unit in one text, in order."""
     rows = []
     sentence_ends: list[int] | None = None  # found once per text, not once per number
@@ -90,7 +119,7 @@ def find_indicators(text: str, rules: IndicatorRules) -> list[tuple[float, str, 
             value = parse_number(match["number"], match["multiplier"] or "")
         except ValueError:
             continue
-        measure = _words_after(text, match.end()) if unit in rules.measure_after else ""
+        measure = _words_after(text, match.end(), segmenter) if unit in rules.measure_after else ""
         if not measure:
             measure = _words_before(text, match.start(), rules)
         if sentence_ends is None:
@@ -103,11 +132,11 @@ def find_indicators(text: str, rules: IndicatorRules) -> list[tuple[float, str, 
     return rows
 
 
-def indicators_table(articles: pd.DataFrame, rules: IndicatorRules) -> pd.DataFrame:
+def indicators_table(articles: pd.DataFrame, rules: IndicatorRules, segmenter: Segmenter) -> pd.DataFrame:
     """The indicators stage: one row per number with a unit in each article's text."""
     rows = [
         {Col.article_id: a.article_id, Col.value: value, Col.unit: unit, Col.measure: measure, Col.sentence: sentence}
         for a in articles.itertuples(index=False)
-        for value, unit, measure, sentence in find_indicators(a.text, rules)
+        for value, unit, measure, sentence in find_indicators(a.text, rules, segmenter)
     ]
     return pd.DataFrame(rows, columns=INDICATORS.columns) if rows else INDICATORS.empty()

@@ -7,6 +7,7 @@ callers find the number in the text with `NUMBER` (the regex fragment below).
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -40,9 +41,9 @@ def chinese_number(text: str) -> float:
 def parse_number(digits: str, multiplier: str = "") -> float:
     """The value of a number as written plus an optional multiplier (万, 亿, 万亿…)."""
     digits = digits.strip()
-    value = float(digits.replace(",", "")) if _ARABIC.match(digits) else chinese_number(digits)
-    if multiplier:
-        if multiplier not in MULTIPLIERS:
-            raise ValueError(f"unknown multiplier {multiplier!r}")
-        value *= MULTIPLIERS[multiplier]
-    return value
+    if multiplier and multiplier not in MULTIPLIERS:
+        raise ValueError(f"unknown multiplier {multiplier!r}")
+    scale = int(MULTIPLIERS[multiplier]) if multiplier else 1
+    if _ARABIC.match(digits):  # in decimal: 1.1亿 is 110000000, not 1.1 × 1e8 = 110000000.00000001
+        return float(Decimal(digits.replace(",", "")) * scale)
+    return chinese_number(digits) * scale
