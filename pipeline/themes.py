@@ -35,6 +35,9 @@ ABOUT_WEIGHT = STRONG  # a paragraph is about a theme with one strong hit or thr
 MIN_PARAGRAPHS = 2  # paragraphs about the theme needed (one stray paragraph is not a topic)
 SECTION_PARAGRAPHS = 6  # this many paragraphs are a section: substantial whatever the density
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# A newspaper column's name closing a title: （人民眼·疫情防控）, （新春走基层·特别报道）. It weighs
+# as the lead, not as the headline.
+_RUBRIC = re.compile(r"[（(][^（）()]{2,40}[）)]$")
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,13 @@ def score_article(title: str, text: str, taxonomy: Taxonomy) -> list[tuple[str, 
     """(theme id, score, matched terms as "term×count") for each theme assigned to one article."""
     full = f"{title}\n{text}"
     title_len = len(title) + 1
+    rubric = _RUBRIC.search(title)  # 审批有指南（基层治理新实践）: the column's name, not the story's
+    headline_end = rubric.start() if rubric else title_len
     starts = _paragraph_starts(full, title_len)
     evidence: dict[str, _Evidence] = {}
     for index, start, _ in taxonomy._matcher.find_matches_as_indexes(full):
         term = taxonomy._terms[index]
-        in_title = start < title_len
+        in_title = start < headline_end
         factor = TITLE_FACTOR if in_title else LEAD_FACTOR if start < title_len + LEAD_CHARS else 1.0
         paragraph = bisect_right(starts, start) - 1
         for theme_id, weight in taxonomy._owners[index]:

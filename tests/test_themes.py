@@ -30,6 +30,9 @@ CASES = [
     ("会议召开", paragraphs("营商环境持续优化，放管服改革深入。" + FILLER * 40, FILLER * 40), set()),  # one paragraph in a long text
     ("会议召开", paragraphs("营商环境好，人居环境美。", "营商环境再提升，人居环境整治。"), {"business_environment"}),  # 环境 inside 营商环境 is not ecology
     ("会议召开", paragraphs("生态环境持续改善。", "生态环境保护见成效。"), {"ecology"}),
+    # a newspaper column's name closing the title is not the headline: 营商环境 there tags nothing
+    ("审批有指南 办事少犯难（营商环境新实践）", paragraphs(FILLER * 20), set()),
+    ("营商环境有新招（新春走基层）", paragraphs(FILLER * 20), {"business_environment"}),
 ]
 
 
