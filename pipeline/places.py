@@ -63,6 +63,9 @@ _PASSING_ITEM = (
     # where people or goods go: 去北京, 奔赴武汉, 开往广东东莞的列车; where people work: 在北京打工
     (re.compile(r"(?:(?<![过失上下进出回])去|前往|赶往|奔赴|驰援|开往|驶往|飞往|运往|发往)$"), None),
     (re.compile(r"(?:到|赴|在)$"), re.compile(r"[^，。；！？\n]{0,10}?(?:打工|务工)")),
+    # where a person's family lives: 在北京的闺女; a way somewhere: 往深圳去
+    (re.compile(r"在$"), re.compile(r"的(?:闺女|女儿|儿子|孩子|儿女|子女|家人|亲人|父母|老伴|爱人)")),
+    (re.compile(r"往$"), re.compile(r"去")),
     # a person's past or other workplace: 在昆明工作的他, 辞掉上海工作
     (re.compile(r"在$"), re.compile(r"(?:工作|打工|上学|读书|求学)(?:的|时|期间)")),
     (re.compile(r"(?:辞掉|辞去|放弃)$"), re.compile(r"[^，。；！？\n]{0,4}?工作")),

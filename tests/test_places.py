@@ -98,6 +98,8 @@ def test_ordinary_words_are_not_places(resources, text):
     ("大学毕业后，在昆明工作的他", "昆明", "passing"),  # a person's past workplace
     ("唐文德辞掉上海工作，回到家乡", "上海", "passing"),
     ("筹办北京冬奥会", "北京", "passing"),  # an event named after its host
+    ("老两口在香港的孩子坐过北上的客轮", "香港", "passing"),  # where a person's family lives
+    ("他常往深圳去", "深圳", "passing"),
     ("江苏苏州、盐城等地相继出台惠企政策", "盐城", "subject"),  # an enumeration that acts
     ("长春市开展植树活动", "长春市", "subject"),
     ("（作者为四川省巴中市巴州区委书记）", "巴州区", "subject"),  # a local official writes about their area
