@@ -505,7 +505,8 @@ class Workspace:
 
     def apply_user_words(self, text: str) -> dict:
         """Segment the stored articles again with the bundled dictionary plus `text` (ValueError
-        when malformed) and rewrite `terms` and `keywords`. Places keep the bundled dictionary."""
+        when malformed) and rewrite `terms` and `keywords`. Places and indicators keep the bundled
+        dictionary."""
         words = parse_user_words(text)
         self.touch()
         started = time.perf_counter()
