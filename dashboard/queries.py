@@ -499,10 +499,10 @@ def city_monthly(folder: str, filters: Filters, cities: tuple[str, ...]) -> pd.D
 def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n: int = 15) -> pd.DataFrame:
     """The terms that set each chosen city's articles apart from the rest of the selection (log-odds
     ratio with an informative Dirichlet prior, `pipeline.termstats`), place names left out: city,
-    term, z, group_count (mentions in the city's articles), rest_count. `attrs["counted"]` says what was counted:
-    "terms" (every content term, the `terms` table) when the selection has at most
-    EXACT_TERM_ROWS of them, else "keywords" (each article's keywords, once): the terms of a large
-    selection take seconds to count, its keywords a tenth of that."""
+    term, z, group_count (mentions in the city's articles), rest_count. `attrs["counted"]` says
+    what was counted: "terms" (every content term, the `terms` table) when the selection has at
+    most EXACT_TERM_ROWS of them, else "keywords" (each article's keywords, once): the terms of a
+    large selection take seconds to count, its keywords a tenth of that."""
     columns = [Col.city, Col.term, "z", "group_count", "rest_count"]
     if not cities:
         return pd.DataFrame(columns=columns)
@@ -555,6 +555,7 @@ def distinctive_terms(folder: str, filters: Filters, cities: tuple[str, ...], n:
 
 
 def _counted(terms: pd.DataFrame, exact: bool) -> pd.DataFrame:
+    """`terms`, saying what its counts counted (see `distinctive_terms`)."""
     terms.attrs["counted"] = "terms" if exact else "keywords"
     return terms
 
