@@ -240,7 +240,11 @@ class BuildCache:
                     continue
                 frames = _files_to_frames(value) if name == "files" else _stage_to_frames(value)
                 for part, frame in frames.items():
-                    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), staging / f"{name}.{part}.parquet")
+                    try:
+                        table = pa.Table.from_pandas(frame, preserve_index=False)
+                    except (TypeError, ValueError, pa.ArrowException) as exc:  # the build stands; the cache is optional
+                        raise OSError(f"cannot store {name}.{part} as Parquet: {exc}") from exc
+                    pq.write_table(table, staging / f"{name}.{part}.parquet")
             manifest = {"version": VERSION, "code": self.code, "entries": sorted(entries)}
             (staging / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
             if self.folder.exists():

@@ -138,6 +138,20 @@ def test_the_cache_is_parquet_and_a_damaged_entry_is_recomputed(corpus, tmp_path
     _assert_same_build(out, tmp_path / "clean")
 
 
+def test_an_entry_parquet_cannot_hold_fails_the_save_as_an_os_error_and_keeps_the_cache(corpus, tmp_path):
+    """The CLI reports an OSError of the cache as a warning: the tables are written all the same."""
+    from pipeline.cache import BuildCache
+
+    cache = tmp_path / "cache"
+    _cli([corpus], tmp_path / "out", cache)
+    before = sorted(p.name for p in cache.iterdir())
+    broken = BuildCache(cache, ResourceSpec(io.read_resource_files(io.RESOURCES)))
+    broken.groups["themes"] = (pd.DataFrame({"mixed": [1, "a"]}, dtype=object), frozenset({"key"}))
+    with pytest.raises(OSError, match="stage-themes.rows"):
+        broken.save()
+    assert sorted(p.name for p in cache.iterdir()) == before and sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
+
+
 def test_a_changed_resource_reruns_only_its_stages_and_rebuilds_to_the_clean_build(corpus, tmp_path):
     from pipeline.cache import BuildCache
 
