@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -9,6 +10,28 @@ from pathlib import Path
 import yaml
 
 STRINGS = Path(__file__).with_name("strings.yaml")
+# A skipped file's reason as the pipeline words it (English, in report.json too) → the string
+# that names the kind of problem in the interface language (`skip.<kind>`).
+SKIP_KINDS = tuple((re.compile(pattern), key) for pattern, key in (
+    (r"^empty file", "skip.empty"),
+    (r"^binary|^cannot decode", "skip.binary"),
+    (r"^a single line of", "skip.long_line"),
+    (r"front matter", "skip.front_matter"),
+    (r"^malformed CSV", "skip.csv"),
+    (r"^malformed JSON|^JSON holds", "skip.json"),
+    (r"^no record has a text field", "skip.no_text"),
+    (r"^not a readable format", "skip.format"),
+    (r"^not a readable zip archive", "skip.zip"),
+    (r"escapes its folder", "skip.escapes"),
+    (r"zip bomb|^file of .* exceeds the limit", "skip.too_big"),
+    (r"is a symbolic link$", "skip.archive_link"),
+    (r"^encrypted", "skip.encrypted"),
+    (r"compression method|decompressing|corrupt compressed|CRC|Bad magic", "skip.compression"),
+    (r"^symbolic link loop|^broken symbolic link|^cannot follow", "skip.link"),
+    (r"^not a regular file", "skip.not_regular"),
+    (r"^permission denied|^cannot read|^cannot list folder", "skip.permission"),
+    (r"^no such file", "skip.missing"),
+))
 
 
 @lru_cache(maxsize=1)
@@ -20,6 +43,15 @@ def t(key: str, lang: str = "zh") -> str:
     """The string `key` in `lang` (Chinese when missing)."""
     entry = _strings()[key]
     return entry.get(lang) or entry["zh"]
+
+
+def skip_reason(reason: str, lang: str = "zh") -> str:
+    """A skipped file's reason for the interface: in Chinese the kind of problem, then the
+    pipeline's own words (they hold the detail: a line number, a limit); in English as it is."""
+    if lang != "zh":
+        return reason
+    key = next((key for pattern, key in SKIP_KINDS if pattern.search(reason)), None)
+    return f"{t(key)}（{reason}）" if key else reason
 
 
 def has_string(key: str) -> bool:

@@ -4,7 +4,7 @@
 import streamlit as st
 
 from dashboard import ui, workspace
-from dashboard.i18n import t
+from dashboard.i18n import skip_reason, t
 from pipeline import io
 
 REPORT_KEY = "upload_report"  # the last build's report, kept across pages
@@ -67,7 +67,7 @@ if report:
         with st.container(key="upload-skipped"):
             st.markdown(f"**{t('upload_skipped_title', lang)}**")
             # Plain text, not a grid: file names are untrusted and must stay selectable and searchable.
-            st.text("\n".join(f"{s['path']}: {s['reason']}" for s in report["skipped"]))
+            st.text("\n".join(f"{s['path']}: {skip_reason(s['reason'], lang)}" for s in report["skipped"]))
     if report.get("durations_s"):
         with st.expander(t("upload_durations", lang)):
             st.dataframe([{t("col_step", lang): t(f"step_{k}", lang), t("col_seconds", lang): v}
