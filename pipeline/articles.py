@@ -22,13 +22,16 @@ DOC_COLUMNS = [*DOCUMENTS.columns, "body", "meta_title", "meta_date", "meta_sour
 
 
 def documents_frame(documents: list[Document]) -> pd.DataFrame:
-    """One row per parsed document: the documents table's columns plus body and metadata."""
+    """One row per parsed document: the documents table's columns plus body and metadata.
+
+    The columns hold the documents' own strings (object dtype), not Arrow copies: a text file's
+    body is its raw text, so each text is held once however many columns and tables show it."""
     rows = [
         {Col.doc_path: d.doc_path, Col.format: d.format, Col.encoding: d.encoding, Col.raw_text: d.raw_text,
          "body": d.body, **{f"meta_{k}": d.meta.get(k) for k in ("title", "date", "source", "url")}}
         for d in documents
     ]
-    return pd.DataFrame(rows, columns=DOC_COLUMNS)
+    return pd.DataFrame(rows, columns=DOC_COLUMNS, dtype=object)
 
 
 def _text(value) -> str | None:

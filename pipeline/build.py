@@ -42,17 +42,19 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
           progress: Progress | None = None, engine: LocalEngine | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Run every stage (in this process unless an `engine` from `pipeline.engine` is given);
     return the tables and a summary with per-stage durations (seconds)."""
-    run = (engine or LocalEngine(res)).run(PIPELINE, {"parsed": documents}, {"root_name": root_name}, progress)
-    docs, stories, articles = run.tables["documents"], run.tables["split"], run.tables["dedupe"]
+    outputs = ("dedupe", "documents", "places", "themes", "keywords", "timeline", "terms", "slogans", "indicators", "slogan_timeline")
+    run = (engine or LocalEngine(res)).run(PIPELINE, {"parsed": documents}, {"root_name": root_name}, progress, keep=outputs)
+    docs, articles = run.tables["documents"], run.tables["dedupe"]
     tables = {
         "articles": articles,
         "documents": docs[DOCUMENTS.columns],
-        **{name: run.tables[name] for name in ("places", "themes", "keywords", "timeline", "terms", "slogans", "indicators", "slogan_timeline")},
+        **{name: run.tables[name] for name in outputs[2:]},
     }
+    with_article = {path for paths in articles[Col.copy_paths] for path in paths}  # every story's path is a copy's
     summary = {
-        "stories": len(stories),
+        "stories": int(articles[Col.n_copies].sum()),
         # documents read whose text held no story (picture or ad pages, captions only)
-        "without_article": sorted(set(docs[Col.doc_path]) - set(stories[Col.doc_path])),
+        "without_article": sorted(set(docs[Col.doc_path]) - with_article),
         "articles": len(articles),
         "duplicates_collapsed": int((articles[Col.n_copies] - 1).sum()) if len(articles) else 0,
         "places": len(tables["places"]),

@@ -77,13 +77,23 @@ def group_digests(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
     """For each row the index of its group (groups in order of first row), and a digest of each
     group's rows (every column)."""
     codes = pd.factorize(frame[by])[0]
-    hashable = frame.apply(lambda col: col.map(repr) if col.dtype == object else col)
-    row_hashes = pd.util.hash_pandas_object(hashable, index=False).to_numpy()
+    row_hashes = np.zeros(len(frame), dtype=np.uint64)
+    for column in frame.columns:
+        row_hashes *= np.uint64(1_000_003)
+        row_hashes ^= _column_hashes(frame[column])
     order = np.argsort(codes, kind="stable")
     bounds = np.r_[0, np.cumsum(np.bincount(codes, minlength=codes.max(initial=-1) + 1))]
     ordered = row_hashes[order]
     digests = [hashlib.blake2b(ordered[a:b].tobytes(), digest_size=16).hexdigest() for a, b in zip(bounds[:-1], bounds[1:])]
     return codes, digests
+
+
+def _column_hashes(column: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each value; lists (which pandas cannot hash) by their repr."""
+    try:
+        return pd.util.hash_pandas_object(column, index=False).to_numpy()
+    except TypeError:
+        return pd.util.hash_pandas_object(column.map(repr), index=False).to_numpy()
 
 
 class BuildCache:

@@ -125,35 +125,37 @@ def signatures(hashes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return dense
 
 
-def _sketch(points: np.ndarray, cores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(signatures, shingle counts, sampled shingle hashes, the text of each) of the cores
-    (`core_points`), computed a chunk of texts at a time so that memory stays bounded at any
-    corpus size."""
-    n = len(cores)
+def _sketch(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(digest of each core, signatures, shingle counts, sampled shingle hashes, the text of
+    each) of the texts, computed a chunk of texts at a time so that memory stays bounded at any
+    corpus size (the cores are not kept)."""
+    n = len(texts)
+    digests: list[bytes] = []
     sigs = np.empty((n, NUM_PERM), dtype=_U64)
     counts = np.zeros(n, dtype=np.int64)
     sampled, owners = [], []
     for first in range(0, n, CHUNK):
-        chunk = cores[first: first + CHUNK]
-        hashes, bounds = _shingles(points[chunk[0, 0]: chunk[-1, 1]], chunk[:, 1] - chunk[:, 0])
+        points, cores = core_points(texts[first: first + CHUNK])
+        digests += [hashlib.blake2b(points[a:b].tobytes(), digest_size=12).digest() for a, b in cores.tolist()]
+        hashes, bounds = _shingles(points, cores[:, 1] - cores[:, 0])
         sigs[first: first + len(bounds)] = signatures(hashes, bounds)
         counts[first: first + len(bounds)] = bounds[:, 1] - bounds[:, 0]
         positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
         sampled.append(hashes[positions])
         owners.append(first + np.searchsorted(bounds[:, 1], positions, side="right"))
-    return sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)])
+    return digests, sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)])
 
 
 class _Sets:
     """Exact shingle sets, built on demand to confirm candidate pairs."""
 
-    def __init__(self, points: np.ndarray, cores: np.ndarray) -> None:
-        self.points, self.cores, self.cache = points, cores, {}
+    def __init__(self, texts: list[str]) -> None:
+        self.texts, self.cache = texts, {}
 
     def __getitem__(self, i: int) -> np.ndarray:
         if i not in self.cache:
-            start, end = self.cores[i]
-            self.cache[i] = np.unique(_shingles(self.points[start:end], np.array([end - start]))[0])
+            points, cores = core_points([self.texts[i]])
+            self.cache[i] = np.unique(_shingles(points, cores[:, 1] - cores[:, 0])[0])
         return self.cache[i]
 
     def overlap(self, i: int, j: int) -> tuple[float, float]:
@@ -231,16 +233,14 @@ def duplicate_groups(texts: list[str]) -> list[int]:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    points, cores = core_points(texts)
+    digests, sigs, sizes, sampled, owners = _sketch(texts)
     first_of: dict[bytes, int] = {}
-    for i, (start, end) in enumerate(cores.tolist()):
-        digest = hashlib.blake2b(points[start:end].tobytes(), digest_size=12).digest()
+    for i, digest in enumerate(digests):
         union(first_of.setdefault(digest, i), i)
-    sigs, sizes, sampled, owners = _sketch(points, cores)
     distinct = [i for i in range(len(texts)) if root(i) == i]
     near = [i for i in distinct if sizes[i] >= MIN_CHARS - SHINGLE + 1]
     part = [i for i in distinct if sizes[i] >= MIN_PART_CHARS - SHINGLE + 1]
-    sets = _Sets(points, cores)
+    sets = _Sets(texts)
     for i, j in _near_pairs(sigs, near) + _part_pairs(sampled, owners, part, len(texts)):
         if root(i) == root(j):
             continue
@@ -263,21 +263,26 @@ def dedupe(articles: pd.DataFrame) -> pd.DataFrame:
     copy_sources."""
     if articles.empty:
         return articles.copy()
-    ordered = articles.sort_values([Col.date, Col.doc_path, Col.story], na_position="last", kind="stable").reset_index(drop=True)
-    group = np.asarray(duplicate_groups(ordered[Col.text].tolist()))
-    keep = ordered.loc[group == np.arange(len(ordered))].copy()
+    # Rows in order of preference: the order of the sort keys alone (not a sorted copy of every
+    # story's text, the largest thing a build holds at that point).
+    keys = articles[[Col.date, Col.doc_path, Col.story]].reset_index(drop=True)
+    order = keys.sort_values(list(keys.columns), na_position="last", kind="stable").index.to_numpy()
+    texts = articles[Col.text].tolist()
+    group = np.asarray(duplicate_groups([texts[i] for i in order]))
+    kept = np.flatnonzero(group == np.arange(len(order)))
+    keep = articles.iloc[order[kept]].reset_index(drop=True)
     members: dict[int, list[int]] = {}  # kept row → its copies, in date order
-    for i, kept in enumerate(group.tolist()):
-        members.setdefault(kept, []).append(i)
-    copies = [members[i] for i in keep.index]
-    paths = ordered[Col.doc_path].tolist()
-    sources = ordered[Col.source].tolist()
+    for i, best in enumerate(group.tolist()):
+        members.setdefault(best, []).append(i)
+    copies = [members[i] for i in kept.tolist()]
+    paths = articles[Col.doc_path].to_numpy()[order].tolist()
+    sources = articles[Col.source].to_numpy()[order].tolist()
     # The whole article is kept, dated by its first publication: copies are in date order.
-    first = [rows[0] for rows in copies]
+    first = order[[rows[0] for rows in copies]]
     for column in (Col.date, Col.date_precision, Col.date_origin):
-        keep[column] = ordered[column].to_numpy()[first]
+        keep[column] = articles[column].to_numpy()[first]
     keep[Col.n_copies] = [len(rows) for rows in copies]
-    keep[Col.copy_paths] = [[paths[i]] + [paths[j] for j in rows if j != i] for i, rows in zip(keep.index, copies)]
+    keep[Col.copy_paths] = [[paths[i]] + [paths[j] for j in rows if j != i] for i, rows in zip(kept.tolist(), copies)]
     keep[Col.copy_sources] = [list(dict.fromkeys(sources[j] for j in [i, *rows] if isinstance(sources[j], str)))
-                              for i, rows in zip(keep.index, copies)]
+                              for i, rows in zip(kept.tolist(), copies)]
     return keep.sort_values([Col.doc_path, Col.story], kind="stable").reset_index(drop=True)

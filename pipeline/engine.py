@@ -139,11 +139,18 @@ class LocalEngine:
     def close(self) -> None:
         pass
 
-    def run(self, stages: Sequence[Stage], inputs: dict, options: dict | None = None, progress: Progress | None = None) -> Run:
+    def run(self, stages: Sequence[Stage], inputs: dict, options: dict | None = None, progress: Progress | None = None,
+            keep: Iterable[str] | None = None) -> Run:
+        """Run the stages; return the tables named in `keep` (default: every table). Any other
+        table is dropped as soon as no later stage reads it, so that a build holds only what it
+        still needs (the stories before dedupe are the largest)."""
         options = options or {}
         tables, durations = dict(inputs), {}
+        plan = list(batches(stages, inputs))
+        last_read = {name: step for step, group in enumerate(plan) for stage in group for name in stage.inputs}
+        keep = set(tables) | {s.name for s in stages} if keep is None else set(keep)
         position = 0
-        for group in batches(stages, inputs):
+        for step, group in enumerate(plan):
             if progress:
                 for stage in group:
                     progress(stage.name, position, len(stages))
@@ -157,6 +164,8 @@ class LocalEngine:
                 tables[stage.name], durations[stage.name] = table, round(seconds, 3)
             if len(group) > 1:
                 durations["wall:" + "+".join(s.name for s in group)] = round(time.perf_counter() - started, 3)
+            for name in [n for n in tables if n not in keep and last_read.get(n, -1) <= step]:
+                del tables[name]
         return Run(tables, durations)
 
     def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
