@@ -38,7 +38,7 @@ MIN_CHARS = 80  # shorter texts are compared exactly only: a few shared phrases 
 MIN_PART_CHARS = 200  # a partial copy must be this long (a shared sentence is not a continuation page)
 SAMPLE_BITS = 4  # partial copies: shingles whose hash is 0 mod 2**SAMPLE_BITS are indexed
 COMMON = 50  # a sampled shingle in more texts than this is boilerplate, not evidence
-CHUNK = 5_000  # texts hashed at a time: bounds memory, costs nothing in speed
+CHUNK = 1_000  # texts hashed at a time: bounds memory (~60 MB of arrays), and is faster than larger chunks
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _U64 = np.uint64

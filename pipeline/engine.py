@@ -164,8 +164,11 @@ class LocalEngine:
                 tables[stage.name], durations[stage.name] = table, round(seconds, 3)
             if len(group) > 1:
                 durations["wall:" + "+".join(s.name for s in group)] = round(time.perf_counter() - started, 3)
-            for name in [n for n in tables if n not in keep and last_read.get(n, -1) <= step]:
+            done_with = [n for n in tables if n not in keep and last_read.get(n, -1) <= step]
+            for name in done_with:
                 del tables[name]
+            if done_with:
+                release_freed_memory()
         return Run(tables, durations)
 
     def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
@@ -213,6 +216,16 @@ def concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not filled:
         return frames[0]
     return pd.concat(filled, ignore_index=True) if len(filled) > 1 else filled[0].reset_index(drop=True)
+
+
+def release_freed_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc keeps them: the many mid-sized
+    strings of a dropped table left ~0.3 GB resident at 4x rmrb). Elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except AttributeError:  # not glibc (musl)
+            pass
 
 
 # -- worker processes ---------------------------------------------------------------------------

@@ -288,12 +288,16 @@ def write_outputs(tables: dict[str, pd.DataFrame], report: dict, out: Path) -> N
             shutil.rmtree(staging, ignore_errors=True)
 
 
-ROWS_PER_GROUP = 100_000  # rows converted to Arrow and written at a time
+ROWS_PER_GROUP = 100_000  # rows converted to Arrow and written at a time, at most…
+BYTES_PER_GROUP = 64 * 2**20  # …and about this much data (the documents' texts: fewer rows)
 
 
 def write_table(frame: pd.DataFrame, table: Table, path: Path, rows: int = ROWS_PER_GROUP) -> None:
-    """Write a frame as Parquet in row groups of `rows`, converting one group at a time: the
-    Arrow copy of a table of millions of rows is never whole in memory."""
+    """Write a frame as Parquet in row groups of at most `rows` rows and about BYTES_PER_GROUP,
+    converting one group at a time: the Arrow copy of a large table is never whole in memory."""
+    sample = frame.iloc[:1_000]
+    row_bytes = sample.memory_usage(deep=True, index=False).sum() / max(len(sample), 1)
+    rows = min(rows, max(1_000, int(BYTES_PER_GROUP / max(row_bytes, 1))))
     chunks = (table.to_arrow(frame.iloc[start:start + rows]) for start in range(0, max(len(frame), 1), rows))
     first = next(chunks)
     with pq.ParquetWriter(path, first.schema, compression="zstd") as writer:  # its schema keeps pandas' dtypes
