@@ -133,3 +133,27 @@ def test_report_lists_files_without_an_article(tmp_path):
     (folder / "picture.txt").write_text("\n广告\n\n", encoding="utf-8")
     assert main(["build", str(folder), "--out", str(tmp_path / "out"), "--quiet"]) == EXIT_OK
     assert io.read_report(tmp_path / "out")["without_article"] == ["picture.txt"]
+
+
+def test_report_counts_stories_before_and_articles_after_dedupe(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    page = next(RAW.glob("001_*")).read_bytes()  # eight stories
+    (folder / "a.txt").write_bytes(page)
+    (folder / "b.txt").write_bytes(page)
+    assert main(["build", str(folder), "--out", str(tmp_path / "out"), "--quiet", "--no-cache"]) == EXIT_OK
+    report = io.read_report(tmp_path / "out")
+    assert (report["stories"], report["articles"], report["duplicates_collapsed"]) == (16, 8, 8)
+    assert report["without_article"] == []
+
+
+def test_text_heavy_tables_are_written_in_row_groups_of_bounded_size(tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(io, "BYTES_PER_GROUP", 2**20)
+    frame = pd.DataFrame({"doc_path": [f"{i}.txt" for i in range(3_000)], "format": "txt", "encoding": "utf-8",
+                          "raw_text": ["营商环境" * 500] * 3_000})  # ~4 kB a row in memory: 1,000 rows a group
+    io.write_table(frame, TABLES["documents"], tmp_path / "documents.parquet")
+    written = pq.ParquetFile(tmp_path / "documents.parquet")
+    assert written.metadata.num_row_groups == 3
+    assert written.read().to_pandas()["raw_text"].tolist() == frame["raw_text"].tolist()

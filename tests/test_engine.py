@@ -92,6 +92,16 @@ def test_the_local_engine_runs_a_stage_list_in_order(resources):
     assert run.tables["plus"]["n"].tolist() == [3, 6]
 
 
+def test_the_engine_drops_tables_no_later_stage_reads_and_returns_those_kept(resources):
+    seen = []
+    stages = (Stage("double", lambda t: t * 2, ("numbers",)),
+              Stage("plus", lambda t: seen.append(t) or t + 1, ("double",)),
+              Stage("last", lambda t: t - 1, ("plus",)))
+    run = LocalEngine(resources).run(stages, {"numbers": pd.DataFrame({"n": [1, 2]})}, keep=["plus", "last"])
+    assert set(run.tables) == {"plus", "last"}
+    assert seen[0]["n"].tolist() == [2, 4] and run.tables["last"]["n"].tolist() == [2, 4]
+
+
 # -- the build cache, through the command line ----------------------------------------------------
 
 
