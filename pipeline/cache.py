@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pandas.api.types import union_categoricals
 
 from pipeline.engine import ResourceSpec, Stage
 from pipeline.formats import Document
@@ -86,6 +87,13 @@ def group_digests(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
     ordered = row_hashes[order]
     digests = [hashlib.blake2b(ordered[a:b].tobytes(), digest_size=16).hexdigest() for a, b in zip(bounds[:-1], bounds[1:])]
     return codes, digests
+
+
+def _with_object_categories(groups: pd.Series) -> pd.Categorical:
+    """The same categorical with its categories as Python objects: categoricals join only on
+    categories of one dtype, and a stage's fresh rows may be none (an empty categorical's
+    categories are objects, the stored keys strings)."""
+    return pd.Categorical.from_codes(groups.cat.codes, categories=groups.cat.categories.astype(object))
 
 
 def _column_hashes(column: pd.Series) -> np.ndarray:
@@ -190,7 +198,7 @@ class BuildCache:
         """The stage's table for the whole input, groups in input order: cached rows for the
         groups that have them, fresh rows for the others. Remembers it for `save`."""
         position = {k: i for i, k in enumerate(keys)}
-        parts, positions = [], []
+        parts, positions = [], []  # each part's rows, and each row's group position (-1: not this build's)
         if fresh is not None:
             link = by if by in fresh.columns else "article_id"  # output rows name their group or their article
             group_of = dict(zip(first[link], codes, strict=True))
@@ -200,15 +208,19 @@ class BuildCache:
         if stored is not None:
             done = set(parts[0]["_group"].cat.categories) if parts else set()
             # `_group` is categorical: mapping its categories, not its millions of rows
-            where = stored["_group"].map({k: -1 if k in done else i for k, i in position.items()}).astype("float64").fillna(-1).to_numpy()
-            used = where >= 0
-            parts.append(stored[used])
-            positions.append(where[used].astype(np.int64))
-        order = np.argsort(np.concatenate(positions), kind="stable")
-        table = pd.concat([p.assign(_group=p["_group"].astype(object)) for p in parts], ignore_index=True) if len(parts) > 1 \
-            else parts[0].reset_index(drop=True)
-        table = table.iloc[order].reset_index(drop=True)
-        table["_group"] = table["_group"].astype("category")  # 16-byte keys once per group, not per row
+            where = stored["_group"].map({k: -1 if k in done else i for k, i in position.items()}).astype("float64").fillna(-1)
+            parts.append(stored)
+            positions.append(where.to_numpy().astype(np.int64))
+        where = np.concatenate(positions)
+        rows = np.flatnonzero(where >= 0)
+        rows = rows[np.argsort(where[rows], kind="stable")]  # one copy of the rows, in input order
+        if len(parts) > 1:  # categoricals joined on their categories (16-byte keys once per group, not per row)
+            groups = union_categoricals([_with_object_categories(p["_group"]) for p in parts])
+            table = pd.concat([p.drop(columns="_group") for p in parts], ignore_index=True).assign(_group=groups)
+        else:
+            table = parts[0]
+        table = table.iloc[rows].reset_index(drop=True)
+        table["_group"] = table["_group"].cat.remove_unused_categories()
         self.groups[stage.name] = (table, frozenset(keys))
         return table.drop(columns="_group")
 

@@ -135,6 +135,18 @@ def test_adding_a_file_rebuilds_to_the_clean_build(corpus, tmp_path):
     _assert_same_build(out, tmp_path / "clean")
 
 
+def test_adding_a_file_that_gives_some_stages_no_rows_rebuilds_to_the_clean_build(corpus, tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    inputs = tmp_path / "in"
+    shutil.copytree(corpus, inputs)
+    _cli([inputs], out, cache)
+    # a page with one short story: no slogan, no indicator, no place (fresh rows empty for those stages)
+    (inputs / "seeds" / "short.txt").write_text("通知\n\n会议将于下周召开，请各单位做好准备工作。\n", encoding="utf-8")
+    _cli([inputs], out, cache)
+    _cli([inputs], tmp_path / "clean")
+    _assert_same_build(out, tmp_path / "clean")
+
+
 def test_the_cache_is_parquet_and_a_damaged_entry_is_recomputed(corpus, tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "out"
     _cli([corpus], out, cache)
