@@ -75,31 +75,35 @@ def discover(inputs: list[Path], skipped: list[dict]) -> Iterator[InputFile]:
         elif root.is_file():
             yield InputFile(root, prefix + display_path(root.name))
         else:
-            yield from _walk(root, root, prefix, {root.resolve()}, skipped)
+            yield from _walk(root, ".", prefix, {root.resolve()}, skipped)
 
 
-def _walk(folder: Path, root: Path, prefix: str, visited: set[Path], skipped: list[dict]) -> Iterator[InputFile]:
+def _walk(folder: Path, within: str, prefix: str, visited: set[Path], skipped: list[dict]) -> Iterator[InputFile]:
+    """`within`: the folder's path relative to its input root ("." for the root); relative
+    paths are joined as strings, not recomputed with pathlib for every file."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        skipped.append({"path": display_path(prefix + folder.relative_to(root).as_posix()), "reason": f"cannot list folder: {exc.strerror or exc}"})
+        skipped.append({"path": display_path(prefix + within), "reason": f"cannot list folder: {exc.strerror or exc}"})
         return
     for entry in entries:
-        path = Path(entry.path)
-        rel = display_path(prefix + path.relative_to(root).as_posix())
+        inside = entry.name if within == "." else f"{within}/{entry.name}"
+        rel = display_path(prefix + inside)
+        readable = os.path.splitext(entry.name)[1].lower() in READABLE
         try:
             if entry.is_dir(follow_symlinks=True):
+                path = Path(entry.path)
                 real = path.resolve()
                 if real in visited or any(real in v.parents for v in visited if entry.is_symlink()):
                     skipped.append({"path": rel, "reason": "symbolic link loop (folder already visited)"})
                     continue
-                yield from _walk(path, root, prefix, visited | {real}, skipped)
+                yield from _walk(path, inside, prefix, visited | {real}, skipped)
             elif entry.is_file(follow_symlinks=True):
-                if path.suffix.lower() in READABLE:
-                    yield InputFile(path, rel)
+                if readable:
+                    yield InputFile(Path(entry.path), rel)
             else:
-                path.stat()  # a dangling link or a link loop raises (reported below)
-                if path.suffix.lower() in READABLE:  # reading a FIFO or a device would block or never end
+                os.stat(entry.path)  # a dangling link or a link loop raises (reported below)
+                if readable:  # reading a FIFO or a device would block or never end
                     skipped.append({"path": rel, "reason": "not a regular file (a pipe, socket or device)"})
         except FileNotFoundError:
             skipped.append({"path": rel, "reason": "broken symbolic link"})
