@@ -15,7 +15,9 @@ column (`by`) whose groups it handles independently. An engine runs that list:
 - `pipeline.dask_engine.DaskEngine` does the same on a Dask cluster.
 
 Because a partitionable stage's rows depend only on their own group, and chunks are contiguous
-ranges of groups, every engine writes the same tables.
+ranges of groups, every engine writes the same tables. Every engine drops a table once no later
+stage reads it and the caller did not ask for it (`run(keep=…)`): a build does not hold the
+stories before dedupe while it enriches the articles.
 """
 
 from __future__ import annotations
