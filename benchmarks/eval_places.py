@@ -34,6 +34,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,6 +43,7 @@ from pipeline import io  # noqa: E402
 from pipeline.articles import documents_frame, split_articles  # noqa: E402
 from pipeline.places import find_mentions, places_table  # noqa: E402
 from pipeline.schema import Col  # noqa: E402
+from benchmarks import bootstrap  # noqa: E402
 
 LABELS = ROOT / "benchmarks" / "eval" / "labels.jsonl"
 
@@ -158,17 +161,18 @@ def _from_counts(cities: Counter) -> tuple[str | None, set[str]]:
 
 
 def score(keys: list[tuple], gold: dict, predicted: dict) -> dict:
-    right = sum(predicted[k][0] == gold[k][0] for k in keys)
+    """Primary-city accuracy and city-set precision, recall and F1, each with a 95 % bootstrap
+    interval over the stories."""
     local = [k for k in keys if gold[k][0]]
-    counts = Counter()
-    for k in keys:
-        counts["tp"] += len(predicted[k][1] & gold[k][1])
-        counts["fp"] += len(predicted[k][1] - gold[k][1])
-        counts["fn"] += len(gold[k][1] - predicted[k][1])
-    p = counts["tp"] / (counts["tp"] + counts["fp"]) if counts["tp"] + counts["fp"] else 0.0
-    r = counts["tp"] / (counts["tp"] + counts["fn"]) if counts["tp"] + counts["fn"] else 0.0
+    per_story = np.array([(len(predicted[k][1] & gold[k][1]), len(predicted[k][1] - gold[k][1]), len(gold[k][1] - predicted[k][1]),
+                           predicted[k][0] == gold[k][0], 1) for k in keys])
+    tp, fp, fn, right, _ = per_story.sum(axis=0)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
     return {"primary": right / len(keys), "primary_local": sum(predicted[k][0] == gold[k][0] for k in local) / len(local),
-            "p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, **counts}
+            "p": p, "r": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "tp": int(tp), "fp": int(fp), "fn": int(fn),
+            "f1_interval": bootstrap.interval(per_story, bootstrap.f1),
+            "primary_interval": bootstrap.interval(per_story[:, 3:], bootstrap.share)}
 
 
 def audit(corpus: Path, n: int, resources, seed: int) -> None:
@@ -235,11 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     local = sum(1 for k in keys if gold[k][0])
     print(f"{len(keys)} labelled stories ({local} with a primary city), "
           f"{sum(len(g[1]) for g in gold.values())} labelled subject cities")
-    print(f"{'method':14} {'primary':>8} {'(local)':>8} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn")
+    print(f"{'method':14} {'primary':>8} {'(local)':>8} {'P':>6} {'R':>6} {'F1':>6}   tp  fp  fn   95% interval: primary, F1")
     for method, pred in predicted.items():
         s = score(keys, gold, pred)
         print(f"{method:14} {s['primary']:8.3f} {s['primary_local']:8.3f} {s['p']:6.3f} {s['r']:6.3f} {s['f1']:6.3f}  "
-              f"{s['tp']:3d} {s['fp']:3d} {s['fn']:3d}")
+              f"{s['tp']:3d} {s['fp']:3d} {s['fn']:3d}   {s['primary_interval'][0]:.3f}–{s['primary_interval'][1]:.3f}, "
+              f"{s['f1_interval'][0]:.3f}–{s['f1_interval'][1]:.3f}")
+    print(f"(intervals: {bootstrap.RESAMPLES:,} bootstrap resamples of the stories)")
     for tool, note in notes.items():
         print(f"{tool}: {note}")
     if args.errors:

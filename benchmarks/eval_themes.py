@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline import io  # noqa: E402
 from pipeline.articles import documents_frame, split_articles  # noqa: E402
 from pipeline.schema import Col  # noqa: E402
+from benchmarks import bootstrap  # noqa: E402
 from pipeline.themes import themes_table  # noqa: E402
 
 CORE = ("business_environment", "government_services", "community_services", "grassroots_governance", "rural_improvement")
@@ -78,6 +79,16 @@ def evaluate(labels: list[dict], predicted: dict[tuple, set[str]], theme_ids: li
     return counts
 
 
+def per_story_counts(labels: list[dict], predicted: dict[tuple, set[str]], theme_ids) -> list[tuple[int, int, int]]:
+    """(tp, fp, fn) of each labelled story over the given themes."""
+    rows = []
+    for label in labels:
+        gold = set(label["themes"]) & set(theme_ids)
+        pred = predicted.get((label["corpus"], label["doc_path"], label["story"]), set()) & set(theme_ids)
+        rows.append((len(gold & pred), len(pred - gold), len(gold - pred)))
+    return rows
+
+
 def prf(c: Counter) -> tuple[float, float, float]:
     p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
     r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
@@ -125,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, ids in (("core", CORE), ("all", theme_ids)):
         total = sum((counts[t] for t in ids), Counter())
         p, r, f = prf(total)
-        print(f"micro-F1 ({name}, {len(ids)} themes): {f:.3f}  (P {p:.3f}, R {r:.3f}; tp {total['tp']}, fp {total['fp']}, fn {total['fn']})")
+        low, high = bootstrap.interval(per_story_counts(labels, predicted, ids), bootstrap.f1)
+        print(f"micro-F1 ({name}, {len(ids)} themes): {f:.3f}  (P {p:.3f}, R {r:.3f}; tp {total['tp']}, fp {total['fp']}, fn {total['fn']}; "
+              f"95% interval {low:.3f}–{high:.3f} over {bootstrap.RESAMPLES:,} bootstrap resamples of the stories)")
     if args.errors:
         for label in labels:
             key = (label["corpus"], label["doc_path"], label["story"])
