@@ -20,7 +20,8 @@ Roles (one per mention, decided by the text around it before resolution):
   their own area, which is a subject and weighs like the title for the primary place;
 - `publisher`: inside a media outlet's name (吉林日报, 中国吉林网), and the publisher's home row;
 - `passing`: where people come from or go, models and comparisons, speakers' affiliations,
-  organisations named after a city, the capital as a venue, classes of places, routes;
+  organisations named after a city, the capital as a venue, classes of places, routes; and, once
+  the primary place is known, another city a local article names only once in its body;
 - `subject`: the rest. Only subject mentions are evidence for other names and count in charts.
 """
 
@@ -305,10 +306,27 @@ def article_places(article_id: str, mentions: list[Mention], body_start: int, ga
             rows[division.city_code][Col.mentions] += row[Col.mentions]
     if publisher_home and publisher_home in gaz.divisions and publisher_home not in rows:
         rows[publisher_home] = _row(article_id, gaz.divisions[publisher_home], gaz, "publisher", 0, [])
-    primary = _primary([m for m in mentions if m.role == "subject"], body_start, gaz)
+    subject = [m for m in mentions if m.role == "subject"]
+    primary = _primary(subject, body_start, gaz)
     if primary:
         rows[primary][Col.is_primary] = True
+        for code in _strays(subject, primary, body_start, gaz):
+            rows[code][Col.role] = "passing"
     return list(rows.values())
+
+
+def _strays(subject: list[Mention], primary: str, body_start: int, gaz: Gazetteer) -> list[str]:
+    """The places of the other cities a local article names only once, in its body: a city people
+    travel to or come from, a comparison, a speaker's workplace (分别赴上海、深圳, 北京地坛医院, 这个段子
+    说的是杭州). In an article about one city, where its initiatives happen, such a city is named
+    in passing."""
+    home = gaz.divisions[primary]
+    if home.level == "province":
+        return []
+    per_city = Counter(gaz.divisions[m.adcode].city_code for m in subject)
+    strays = {city for city, n in per_city.items() if n == 1 and city and city != home.city_code}
+    strays -= {gaz.divisions[m.adcode].city_code for m in subject if m.start < body_start}
+    return [m.adcode for m in subject if gaz.divisions[m.adcode].city_code in strays]
 
 
 def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mentions: int, positions: list[int]) -> dict:

@@ -140,6 +140,19 @@ def test_a_province_story_has_the_province_as_primary(resources):
     assert [r[Col.adcode] for r in rows if r[Col.is_primary]] == ["330000"]
 
 
+@pytest.mark.parametrize("title, text, city, role", [
+    # a local article: another city named once in its body is named in passing…
+    ("长春新区党员干部争当店小二", "长春新区举办培训。这个段子说的是杭州。长春新区干部走进企业。", "杭州市", "passing"),
+    # …but not when the title names it, when it is named again, or in a province's story
+    ("长春杭州两地干部交流", "长春新区举办培训。这个段子说的是杭州。长春新区干部走进企业。", "杭州市", "subject"),
+    ("长春新区党员干部争当店小二", "长春新区举办培训。杭州的经验说明，杭州做到的，长春新区也能做到。", "杭州市", "subject"),
+    ("浙江出台条例促进民企发展", "浙江省人大常委会审议通过条例。杭州市、宁波市相继落实。", "杭州市", "subject"),
+])
+def test_other_cities_a_local_article_names_once_are_in_passing(resources, title, text, city, role):
+    rows = rows_for(resources, title, text)
+    assert {r[Col.role] for r in rows if r[Col.city] == city} == {role}
+
+
 def test_the_publisher_home_is_a_publisher_row_not_a_subject(resources):
     rows = rows_for(resources, "长春市开展植树活动", "长春市绿化委员会组织义务植树。", home="220000")
     assert {r[Col.adcode]: (r[Col.role], r[Col.mentions]) for r in rows} == {
