@@ -92,6 +92,16 @@ def test_the_bundled_taxonomy_has_the_core_ids_and_every_field(bundled):
         assert {"id", "label_zh", "label_en", "description", "strong", "supporting", "exclude"} <= set(theme), theme["id"]
 
 
+@pytest.mark.parametrize("text, business", [
+    # 经营主体 is business environment, but 新型农业经营主体 (family farms, co-operatives) is rural policy
+    (paragraphs("培育新型农业经营主体，发展家庭农场。", "扶持新型农业经营主体和规模经营主体。"), False),
+    (paragraphs("为经营主体纾困，激发经营主体活力。", "经营主体数量持续增长。"), True),
+])
+def test_farm_business_entities_are_not_business_environment(bundled, text, business):
+    themes = {theme for theme, _, _ in score_article("会议召开", text, Taxonomy.from_config(bundled))}
+    assert ("business_environment" in themes) == business
+
+
 SEED_STORIES = [
     # (seed, a line of the story's title, themes it must get) — stories of the bundled sample
     ("003", "上饶:党群服务中心成凝聚民心“磁力高地”", {"community_services"}),
