@@ -75,11 +75,11 @@ def _mix(h: np.ndarray) -> np.ndarray:
     return h
 
 
-def shingle_hashes(cores: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The 64-bit hash of every 5-character shingle of every core text (spaces and punctuation
-    already dropped), concatenated, and each text's (start, end) in that array."""
-    points = np.frombuffer("".join(cores).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return _shingles(points, np.array([len(core) for core in cores], dtype=np.int64))
+def shingle_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hash of every 5-character shingle of every text's core (spaces and punctuation
+    dropped), concatenated, and each text's (start, end) in that array."""
+    points, cores = core_points(texts)
+    return _shingles(points, cores[:, 1] - cores[:, 0])
 
 
 def _shingles(points: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,8 +154,7 @@ class _Sets:
 
     def __getitem__(self, i: int) -> np.ndarray:
         if i not in self.cache:
-            points, cores = core_points([self.texts[i]])
-            self.cache[i] = np.unique(_shingles(points, cores[:, 1] - cores[:, 0])[0])
+            self.cache[i] = np.unique(shingle_hashes([self.texts[i]])[0])
         return self.cache[i]
 
     def overlap(self, i: int, j: int) -> tuple[float, float]:
