@@ -59,7 +59,8 @@ def core_points(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _is_word(points: np.ndarray) -> np.ndarray:
-    """Which code points `_NOISE` keeps, judged once per distinct character."""
+    """Whether each code point belongs to a core (is not a space, punctuation or `_`), judged
+    once per distinct character."""
     if not len(points):
         return np.zeros(0, dtype=bool)
     table = np.zeros(int(points.max()) + 1, dtype=bool)
