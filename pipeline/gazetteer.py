@@ -134,7 +134,9 @@ class Gazetteer:
                 continue  # 珠江河口区域 is a region, not 河口区
             after_name = bool(hits) and hits[-1].end == start  # 上海市|浦东新区 is one word for the segmenter
             if not official or len(name) <= 2:
-                if not _aligned(text, start, end, segmenter, after_name):
+                # 天津港, 青岛港: the segmenter keeps a port named after its city as one word
+                if not (_aligned(text, start, end, segmenter, after_name)
+                        or text.startswith("港", end) and _aligned(text, start, end + 1, segmenter, after_name)):
                     continue
             elif not after_name and all(self.divisions[c.adcode].level == "county" for c in candidates) \
                     and not _aligned(text, start, None, segmenter):

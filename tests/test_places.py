@@ -102,6 +102,7 @@ def test_ordinary_words_are_not_places(resources, text):
     ("他常往深圳去", "深圳", "passing"),
     ("江苏苏州、盐城等地相继出台惠企政策", "盐城", "subject"),  # an enumeration that acts
     ("长春市开展植树活动", "长春市", "subject"),
+    ("天津港一派繁忙，吞吐量创新高", "天津", "subject"),  # a port named after its city: one word for the segmenter
     ("（作者为四川省巴中市巴州区委书记）", "巴州区", "subject"),  # a local official writes about their area
 ])
 def test_roles(resources, text, name, role):
