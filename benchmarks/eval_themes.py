@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 from pipeline import io  # noqa: E402
 from pipeline.articles import documents_frame, split_articles  # noqa: E402
 from pipeline.schema import Col  # noqa: E402
-from benchmarks import bootstrap  # noqa: E402
 from pipeline.themes import themes_table  # noqa: E402
+from benchmarks import bootstrap  # noqa: E402
 
 CORE = ("business_environment", "government_services", "community_services", "grassroots_governance", "rural_improvement")
 LABELS = ROOT / "benchmarks" / "eval" / "labels.jsonl"

@@ -42,13 +42,14 @@ def build(documents: list[Document], res: Resources, root_name: str = "",
           progress: Progress | None = None, engine: LocalEngine | None = None) -> tuple[dict[str, pd.DataFrame], dict]:
     """Run every stage (in this process unless an `engine` from `pipeline.engine` is given);
     return the tables and a summary with per-stage durations (seconds)."""
-    outputs = ("dedupe", "documents", "places", "themes", "keywords", "timeline", "terms", "slogans", "indicators", "slogan_timeline")
-    run = (engine or LocalEngine(res)).run(PIPELINE, {"parsed": documents}, {"root_name": root_name}, progress, keep=outputs)
+    enriched = ("places", "themes", "keywords", "timeline", "terms", "slogans", "indicators", "slogan_timeline")  # written as named
+    run = (engine or LocalEngine(res)).run(PIPELINE, {"parsed": documents}, {"root_name": root_name}, progress,
+                                           keep=("dedupe", "documents", *enriched))
     docs, articles = run.tables["documents"], run.tables["dedupe"]
     tables = {
         "articles": articles,
         "documents": docs[DOCUMENTS.columns],
-        **{name: run.tables[name] for name in outputs[2:]},
+        **{name: run.tables[name] for name in enriched},
     }
     with_article = {path for paths in articles[Col.copy_paths] for path in paths}  # every story's path is a copy's
     summary = {

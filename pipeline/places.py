@@ -323,10 +323,10 @@ def _strays(subject: list[Mention], primary: str, body_start: int, gaz: Gazettee
     home = gaz.divisions[primary]
     if home.level == "province":
         return []
-    per_city = Counter(gaz.divisions[m.adcode].city_code for m in subject)
-    strays = {city for city, n in per_city.items() if n == 1 and city and city != home.city_code}
-    strays -= {gaz.divisions[m.adcode].city_code for m in subject if m.start < body_start}
-    return [m.adcode for m in subject if gaz.divisions[m.adcode].city_code in strays]
+    cities = [gaz.divisions[m.adcode].city_code for m in subject]
+    strays = {city for city, n in Counter(cities).items() if n == 1 and city and city != home.city_code}
+    strays -= {city for m, city in zip(subject, cities) if m.start < body_start}
+    return [m.adcode for m, city in zip(subject, cities) if city in strays]
 
 
 def _row(article_id: str, division: Division, gaz: Gazetteer, role: str, mentions: int, positions: list[int]) -> dict:
