@@ -23,6 +23,7 @@ stories before dedupe while it enriches the articles.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -40,6 +41,7 @@ from pipeline.formats import FieldMap
 
 Progress = Callable[[str, int, int], None]  # (stage, index, number of stages)
 CHUNKS_PER_WORKER = 4  # more chunks than workers, so one slow chunk does not idle the others
+MIN_ROWS_FOR_WORKERS = 200  # fewer rows (a rebuild's new pages) cost less here than sent to workers and back
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,11 @@ class PartitioningEngine(LocalEngine):
     """Runs batches of partitionable stages chunk by chunk through `map_chunks` (worker
     processes, a Dask cluster) and everything else in this process."""
 
+    min_rows = MIN_ROWS_FOR_WORKERS
+
     def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
         first = tables[group[0].inputs[0]]
-        if not group[0].by or len(first) < 2 or self.workers < 2:
+        if not group[0].by or len(first) < self.min_rows or self.workers < 2:
             return super()._run_group(group, tables, options)
         others = [tables[i] for i in group[0].inputs[1:]]
         chunks = [(first.iloc[rows].reset_index(drop=True), *others)
@@ -273,6 +277,7 @@ class ProcessEngine(PartitioningEngine):
         if self.workers > 1:
             # fork: the workers get the built resources (automata are not picklable) for free.
             context = multiprocessing.get_context("fork")
+            gc.freeze()  # the collector would otherwise write to every shared object, copying its page into each process
             self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res, os.getpid()))
             for _ in range(self.workers):  # fork now, while the resources are all this process holds
                 self.pool.submit(_ready)

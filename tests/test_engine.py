@@ -1,15 +1,18 @@
 """Engines and the build cache: worker processes and a Dask cluster write the local engine's
 tables; a cached rebuild writes a clean build's."""
 
+import json
+import os
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from pipeline import io
 from pipeline.build import PIPELINE, build
 from pipeline.cli import main
-from pipeline.engine import LocalEngine, ProcessEngine, ResourceSpec, Stage, batches, chunk_rows
+from pipeline.engine import MIN_ROWS_FOR_WORKERS, LocalEngine, ProcessEngine, ResourceSpec, Stage, batches, chunk_rows
 from pipeline.schema import TABLES
 from tests.conftest import RAW
 
@@ -52,6 +55,7 @@ def assert_same_tables(tables: dict, reference: dict) -> None:
 
 def test_worker_processes_write_the_local_tables(documents, resources, local_tables):
     with ProcessEngine(resources, workers=2) as engine:
+        engine.min_rows = 1  # the fixture is smaller than what goes to workers by default
         tables, summary = build(documents, resources, "corpus", engine=engine)
     assert_same_tables(tables, local_tables)
     assert "wall:places+themes+terms+slogans+indicators" in summary["durations_s"]
@@ -65,8 +69,24 @@ def test_a_dask_cluster_writes_the_local_tables(documents, resources, local_tabl
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50) as cluster:
         with DaskEngine(resources, spec, scheduler=cluster.scheduler_address) as engine:  # as with --scheduler ADDRESS
             assert engine.workers == 2
+            engine.min_rows = 1
             tables, _ = build(documents, resources, "corpus", engine=engine)
     assert_same_tables(tables, local_tables)
+
+
+def _pid_of_each_document(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"doc": frame["doc"], "pid": os.getpid()})
+
+
+@pytest.mark.parametrize(("rows", "in_workers"), [(MIN_ROWS_FOR_WORKERS, True), (MIN_ROWS_FOR_WORKERS - 1, False)])
+def test_only_batches_worth_sending_go_to_workers(resources, rows, in_workers):
+    """A rebuild's few new pages cost less in this process than pickled to workers and back."""
+    stage = Stage("pids", _pid_of_each_document, ("docs",), by="doc")
+    docs = pd.DataFrame({"doc": [f"{i:04d}.txt" for i in range(rows)]})
+    with ProcessEngine(resources, workers=2) as engine:
+        pids = engine.run([stage], {"docs": docs}).tables["pids"]["pid"]
+    assert len(pids) == rows
+    assert set(pids != os.getpid()) == {in_workers}
 
 
 def test_chunks_are_contiguous_and_never_cut_a_group():
@@ -147,14 +167,65 @@ def test_adding_a_file_that_gives_some_stages_no_rows_rebuilds_to_the_clean_buil
     _assert_same_build(out, tmp_path / "clean")
 
 
+def _segments(cache) -> dict[str, list[int]]:
+    return json.loads((cache / "manifest.json").read_text(encoding="utf-8"))["entries"]
+
+
+@pytest.mark.parametrize(("left", "right", "same"), [
+    (pd.Series(["吉林日报", None], dtype="str"), pd.Series(["吉林日报", None], dtype=object), True),  # a stage's dtype, or read back
+    (pd.Series([None, None], dtype=object), pd.Series([float("nan"), pd.NA], dtype=object), True),
+    (pd.Series([["a", "b"]], dtype=object), pd.Series([np.array(["a", "b"], dtype=object)], dtype=object), True),
+    (pd.Series([["a", "b"]], dtype=object), pd.Series([["ab"]], dtype=object), False),
+    (pd.Series([["ab"]], dtype=object), pd.Series(["ab"], dtype=object), False),
+    (pd.Series([""], dtype=object), pd.Series([None], dtype=object), False),
+    (pd.Series([1, 2], dtype="int32"), pd.Series([1, 2], dtype="int64"), True),
+])
+def test_group_digests_see_values_not_how_a_table_holds_them(left, right, same):
+    """A group read back from the cache must digest as it did when computed, or nothing is reused."""
+    from pipeline.cache import _column_hashes
+
+    assert (_column_hashes(left) == _column_hashes(right)).all() == same
+
+
+def test_a_rebuild_writes_only_what_it_read_or_computed_as_a_new_segment(corpus, tmp_path):
+    inputs, cache = tmp_path / "in", tmp_path / "cache"
+    shutil.copytree(corpus, inputs)
+    _cli([inputs], tmp_path / "out", cache)
+    first = {p.name: p.stat().st_ino for p in cache.glob("*.parquet")}
+    (inputs / "seeds" / "added.txt").write_text("人民网长春5月6日电 长春市朝阳区政务服务中心推行一网通办，群众办事更加便利。" * 3, encoding="utf-8")
+    _cli([inputs], tmp_path / "out", cache)
+    segments = _segments(cache)
+    assert segments["files"] == [0, 1] and segments["stage-split"] == [0, 1] and segments["stage-themes"] == [0, 1]
+    assert {p.name: p.stat().st_ino for p in cache.glob("*.0.*.parquet")} == first  # kept as they were (linked)
+    added = pd.read_parquet(cache / "files.1.files.parquet")
+    assert added["file"].tolist() == ["seeds/added.txt"]
+    _cli([inputs], tmp_path / "again", cache)  # nothing new: no new segment
+    assert _segments(cache) == segments
+
+
+def test_an_entry_is_compacted_once_a_quarter_of_it_is_stale_and_still_rebuilds_to_the_clean_build(corpus, tmp_path):
+    inputs, cache = tmp_path / "in", tmp_path / "cache"
+    shutil.copytree(corpus, inputs)
+    _cli([inputs], tmp_path / "out", cache)
+    files = sorted(p for p in inputs.rglob("*") if p.is_file())
+    for path in files[: len(files) // 3]:
+        path.unlink()
+    (inputs / "added.txt").write_text("长春市推行一网通办，群众办事更加便利。" * 5, encoding="utf-8")
+    _cli([inputs], tmp_path / "out", cache)
+    assert _segments(cache)["files"] == [0]
+    assert len(pd.read_parquet(cache / "files.0.files.parquet")) == len(files) - len(files) // 3 + 1
+    _cli([inputs], tmp_path / "clean")
+    _assert_same_build(tmp_path / "out", tmp_path / "clean")
+
+
 def test_the_cache_is_parquet_and_a_damaged_entry_is_recomputed(corpus, tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "out"
     _cli([corpus], out, cache)
     names = sorted(p.name for p in cache.iterdir())
-    assert "manifest.json" in names and "stage-themes.rows.parquet" in names
+    assert "manifest.json" in names and "stage-themes.0.rows.parquet" in names
     assert all(n.endswith(".parquet") for n in names if n != "manifest.json"), names
-    (cache / "stage-themes.rows.parquet").write_bytes(b"not parquet")
-    (cache / "files.documents.parquet").write_bytes(b"")
+    (cache / "stage-themes.0.rows.parquet").write_bytes(b"not parquet")
+    (cache / "files.0.documents.parquet").write_bytes(b"")
     _cli([corpus], out, cache)
     _cli([corpus], tmp_path / "clean")
     _assert_same_build(out, tmp_path / "clean")
@@ -169,7 +240,7 @@ def test_an_entry_parquet_cannot_hold_fails_the_save_as_an_os_error_and_keeps_th
     before = sorted(p.name for p in cache.iterdir())
     broken = BuildCache(cache, ResourceSpec(io.read_resource_files(io.RESOURCES)))
     broken.groups["themes"] = (pd.DataFrame({"mixed": [1, "a"]}, dtype=object), frozenset({"key"}))
-    with pytest.raises(OSError, match="stage-themes.rows"):
+    with pytest.raises(OSError, match="stage-themes.0.rows"):
         broken.save()
     assert sorted(p.name for p in cache.iterdir()) == before and sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
 
