@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.articles import documents_frame, split_articles
 from pipeline.config import Resources
-from pipeline.dedupe import dedupe
+from pipeline.dedupe import dedupe, sketch_table
 from pipeline.engine import LocalEngine, Progress, Stage
 from pipeline.formats import Document
 from pipeline.indicators import indicators_table
@@ -25,7 +25,8 @@ from pipeline.timeline import slogan_timeline_table, timeline_table
 PIPELINE = (
     Stage("documents", documents_frame, ("parsed",)),
     Stage("split", split_articles, ("documents",), ("patterns", "sources", "root_name"), by=Col.doc_path),
-    Stage("dedupe", dedupe, ("split",)),
+    Stage("sketches", sketch_table, ("split",), by=Col.doc_path),
+    Stage("dedupe", dedupe, ("split", "sketches")),
     Stage("places", places_table, ("dedupe",), ("gazetteer", "segmenter", "homes"), by=Col.doc_path),
     Stage("themes", themes_table, ("dedupe",), ("taxonomy",), by=Col.doc_path),
     Stage("terms", terms_table, ("dedupe",), ("segmenter", "stopwords"), by=Col.doc_path),

@@ -94,6 +94,25 @@ def group_digests(frame: pd.DataFrame, by: str) -> tuple[np.ndarray, list[str]]:
     return codes, digests
 
 
+MAX_RUNS = 1_000  # past this many runs of rows in order, one take of all rows is faster than slicing
+
+
+def _take_rows(parts: list[pd.DataFrame], rows: np.ndarray) -> pd.DataFrame:
+    """The given rows (indices into the parts placed end to end) in that order. A rebuild keeps
+    most cached rows in their order: the parts are cut into runs of consecutive rows and the runs
+    joined (Arrow-backed columns are joined without copying), instead of copying every row once
+    to join the parts and again to reorder them."""
+    offsets = np.cumsum([0] + [len(p) for p in parts])
+    ends_run = (np.diff(rows) != 1) | np.isin(rows[1:], offsets[1:-1])  # a jump, or the next part begins
+    starts = np.r_[0, np.flatnonzero(ends_run) + 1]
+    if not len(rows) or len(starts) > MAX_RUNS:
+        return pd.concat(parts, ignore_index=True).iloc[rows].reset_index(drop=True)
+    stops = np.r_[starts[1:], len(rows)]
+    part_of = np.searchsorted(offsets, rows[starts], side="right") - 1
+    runs = [parts[p].iloc[rows[a] - offsets[p]: rows[b - 1] - offsets[p] + 1] for p, a, b in zip(part_of.tolist(), starts.tolist(), stops.tolist())]
+    return pd.concat(runs, ignore_index=True) if len(runs) > 1 else runs[0].reset_index(drop=True)
+
+
 def _with_object_categories(groups: pd.Series) -> pd.Categorical:
     """The same categorical with its categories as Python objects: categoricals join only on
     categories of one dtype, and a stage's fresh rows may be none (an empty categorical's
@@ -138,6 +157,11 @@ class BuildCache:
         self.groups: dict[str, tuple[pd.DataFrame, frozenset[str]]] = {}
         self.stored: dict[str, tuple[pd.DataFrame | None, frozenset[str]]] = {}
         self.stats = {"files_reused": 0, "files_read": 0, "groups_reused": {}, "groups_computed": {}}
+
+    @property
+    def warm(self) -> bool:
+        """Whether the cache holds an earlier build made by this code."""
+        return bool(self.manifest.get("entries"))
 
     # -- fingerprints -----------------------------------------------------------------------
 
@@ -185,13 +209,20 @@ class BuildCache:
         if first.empty:
             return compute(group, tables)
         codes, digests = group_digests(first, by)
-        fingerprints = {s.name: self.stage_fingerprint(s, options) for s in group}
+        fingerprints: dict[str, str] = {}
+        for stage in group:  # a stage reading an earlier stage of the batch depends on its code and resources too
+            upstream = [fingerprints[i] for i in stage.inputs if i in fingerprints]
+            fingerprints[stage.name] = _digest(self.stage_fingerprint(stage, options), *upstream)
         cached, missing = {}, {}
         for stage in group:
             keys = [_digest(fingerprints[stage.name], d) for d in digests]
             stored, have = self._stage_rows(stage.name)
-            missing[stage.name] = [i for i, k in enumerate(keys) if k not in have]
+            missing[stage.name] = {i for i, k in enumerate(keys) if k not in have}
             cached[stage.name] = (keys, stored)
+        for stage in reversed(group):  # a group computed again for a stage is computed for the stages it reads
+            for i in stage.inputs:
+                if i in missing:
+                    missing[i] |= missing[stage.name]
         to_run = [s for s in group if missing[s.name]]
         fresh: dict[str, pd.DataFrame] = {}
         seconds = {s.name: 0.0 for s in group}
@@ -231,14 +262,11 @@ class BuildCache:
             positions.append(where.to_numpy().astype(np.int64))
         where = np.concatenate(positions)
         rows = np.flatnonzero(where >= 0)
-        rows = rows[np.argsort(where[rows], kind="stable")]  # one copy of the rows, in input order
-        if len(parts) > 1:  # categoricals joined on their categories (16-byte keys once per group, not per row)
-            groups = union_categoricals([_with_object_categories(p["_group"]) for p in parts])
-            table = pd.concat([p.drop(columns="_group") for p in parts], ignore_index=True).assign(_group=groups)
-        else:
-            table = parts[0]
-        table = table.iloc[rows].reset_index(drop=True)
-        table["_group"] = table["_group"].cat.remove_unused_categories()
+        rows = rows[np.argsort(where[rows], kind="stable")]  # the rows of this build, in input order
+        # categoricals joined on their categories (16-byte keys once per group, not per row)
+        groups = union_categoricals([_with_object_categories(p["_group"]) for p in parts]) if len(parts) > 1 else parts[0]["_group"].array
+        table = _take_rows([p.drop(columns="_group") for p in parts], rows)
+        table["_group"] = groups[rows].remove_unused_categories()
         self.groups[stage.name] = (table, frozenset(keys))
         return table.drop(columns="_group")
 

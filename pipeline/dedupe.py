@@ -11,6 +11,10 @@ Three kinds of copy, none found by comparing all pairs:
   an article), candidates from shared sampled shingles (those whose hash is 0 mod 16).
 Every candidate pair is confirmed on the exact shingle sets before it is merged.
 
+Two stages: `sketch_table` computes each story's sketch (core digest, signature, sampled
+shingles) page by page — in the workers, with the split, and cached with it — and `dedupe` finds
+the groups from the sketches of all stories, hashing again only the texts of candidate pairs.
+
 Within a group the longest text is kept (the whole article rather than its continuation), ties
 going to the first in (date, doc_path, story) order; it takes the date of the earliest copy, its
 first publication.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,6 +44,9 @@ MIN_PART_CHARS = 200  # a partial copy must be this long (a shared sentence is n
 SAMPLE_BITS = 4  # partial copies: shingles whose hash is 0 mod 2**SAMPLE_BITS are indexed
 COMMON = 50  # a sampled shingle in more texts than this is boilerplate, not evidence
 CHUNK = 1_000  # texts hashed at a time: bounds memory (~60 MB of arrays), and is faster than larger chunks
+
+# Columns of the sketches table (internal: read by dedupe, kept in the build cache, never written out)
+CORE, SIGNATURE, SHINGLES, SAMPLED = "core_digest", "signature", "shingles", "sampled"
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _U64 = np.uint64
@@ -126,10 +134,22 @@ def signatures(hashes: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     return dense
 
 
-def _sketch(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(digest of each core, signatures, shingle counts, sampled shingle hashes, the text of
-    each) of the texts, computed a chunk of texts at a time so that memory stays bounded at any
-    corpus size (the cores are not kept)."""
+@dataclass(frozen=True)
+class Sketch:
+    """What duplicate detection needs of each text, computed once per text: the digest of its
+    core (exact copies), its MinHash signature (near copies), its number of shingles, and its
+    sampled shingle hashes with the text each belongs to (partial copies)."""
+
+    digests: list[bytes]
+    signatures: np.ndarray  # (texts, NUM_PERM) uint64
+    shingles: np.ndarray  # per text
+    sampled: np.ndarray  # concatenated, texts in order
+    owners: np.ndarray  # the text of each sampled hash
+
+
+def sketch(texts: list[str]) -> Sketch:
+    """The sketch of the texts, computed a chunk of texts at a time so that memory stays bounded
+    at any corpus size (the cores are not kept)."""
     n = len(texts)
     digests: list[bytes] = []
     sigs = np.empty((n, NUM_PERM), dtype=_U64)
@@ -144,7 +164,39 @@ def _sketch(texts: list[str]) -> tuple[list[bytes], np.ndarray, np.ndarray, np.n
         positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
         sampled.append(hashes[positions])
         owners.append(first + np.searchsorted(bounds[:, 1], positions, side="right"))
-    return digests, sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)])
+    return Sketch(digests, sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)]))
+
+
+def sketch_table(stories: pd.DataFrame) -> pd.DataFrame:
+    """The sketches stage: one row per story (its doc_path, article_id and sketch as bytes).
+    A story's sketch depends on its text alone, so this stage runs page by page, in parallel, and
+    a rebuild takes an unchanged page's sketches from the cache instead of hashing every story."""
+    found = sketch(stories[Col.text].tolist())
+    ends = np.searchsorted(found.owners, np.arange(1, len(stories)))  # owners ascend: each story's run of sampled hashes
+    return pd.DataFrame({
+        Col.doc_path: stories[Col.doc_path].to_numpy(),
+        Col.article_id: stories[Col.article_id].to_numpy(),
+        CORE: found.digests,
+        SIGNATURE: [row.tobytes() for row in found.signatures],
+        SHINGLES: found.shingles.astype(np.int32),
+        SAMPLED: [part.tobytes() for part in np.split(found.sampled, ends)] if len(stories) else [],
+    })
+
+
+def _sketch_of(sketches: pd.DataFrame, article_ids: list[str]) -> Sketch:
+    """The sketch of the given stories, in that order, from the sketches table."""
+    rows = pd.Index(sketches[Col.article_id]).get_indexer(article_ids)
+    if (rows < 0).any():
+        raise ValueError(f"{int((rows < 0).sum())} stories have no sketch")
+    sampled = sketches[SAMPLED].to_numpy()[rows]
+    counts = np.array([len(b) // 8 for b in sampled], dtype=np.int64)
+    return Sketch(
+        sketches[CORE].to_numpy()[rows].tolist(),
+        np.frombuffer(b"".join(sketches[SIGNATURE].to_numpy()[rows]), dtype=_U64).reshape(len(rows), NUM_PERM),
+        sketches[SHINGLES].to_numpy()[rows].astype(np.int64),
+        np.frombuffer(b"".join(sampled), dtype=_U64),
+        np.repeat(np.arange(len(rows), dtype=np.int64), counts),
+    )
 
 
 class _Sets:
@@ -217,9 +269,10 @@ def _part_pairs(values: np.ndarray, text_of: np.ndarray, candidates: list[int], 
     return list(zip(a[likely].tolist(), b[likely].tolist()))
 
 
-def duplicate_groups(texts: list[str]) -> list[int]:
+def duplicate_groups(texts: list[str], sketched: Sketch) -> list[int]:
     """For each text, the index of the text kept for its group (itself when unique). Texts are
-    given in order of preference: the first of equally long copies is kept."""
+    given in order of preference: the first of equally long copies is kept. `sketched`: their
+    `sketch`, in the same order."""
     parent = list(range(len(texts)))
 
     def root(i: int) -> int:
@@ -233,15 +286,15 @@ def duplicate_groups(texts: list[str]) -> list[int]:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    digests, sigs, sizes, sampled, owners = _sketch(texts)
+    sigs, sizes = sketched.signatures, sketched.shingles
     first_of: dict[bytes, int] = {}
-    for i, digest in enumerate(digests):
+    for i, digest in enumerate(sketched.digests):
         union(first_of.setdefault(digest, i), i)
     distinct = [i for i in range(len(texts)) if root(i) == i]
     near = [i for i in distinct if sizes[i] >= MIN_CHARS - SHINGLE + 1]
     part = [i for i in distinct if sizes[i] >= MIN_PART_CHARS - SHINGLE + 1]
     sets = _Sets(texts)
-    for i, j in _near_pairs(sigs, near) + _part_pairs(sampled, owners, part, len(texts)):
+    for i, j in _near_pairs(sigs, near) + _part_pairs(sketched.sampled, sketched.owners, part, len(texts)):
         if root(i) == root(j):
             continue
         jaccard, contained = sets.overlap(i, j)
@@ -258,9 +311,9 @@ def duplicate_groups(texts: list[str]) -> list[int]:
     return keep
 
 
-def dedupe(articles: pd.DataFrame) -> pd.DataFrame:
+def dedupe(articles: pd.DataFrame, sketches: pd.DataFrame) -> pd.DataFrame:
     """Collapse copies into one article; fill n_copies, copy_paths (the kept copy first) and
-    copy_sources."""
+    copy_sources. `sketches`: the stories' `sketch_table`."""
     if articles.empty:
         return articles.copy()
     # Rows in order of preference: the order of the sort keys alone (not a sorted copy of every
@@ -268,7 +321,8 @@ def dedupe(articles: pd.DataFrame) -> pd.DataFrame:
     keys = articles[[Col.date, Col.doc_path, Col.story]].reset_index(drop=True)
     order = keys.sort_values(list(keys.columns), na_position="last", kind="stable").index.to_numpy()
     texts = articles[Col.text].tolist()
-    group = np.asarray(duplicate_groups([texts[i] for i in order]))
+    ids = articles[Col.article_id].tolist()
+    group = np.asarray(duplicate_groups([texts[i] for i in order], _sketch_of(sketches, [ids[i] for i in order])))
     kept = np.flatnonzero(group == np.arange(len(order)))
     keep = articles.iloc[order[kept]].reset_index(drop=True)
     members: dict[int, list[int]] = {}  # kept row → its copies, in date order

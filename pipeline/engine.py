@@ -89,28 +89,43 @@ def params_of(stage: Stage, res: Resources, options: dict) -> list:
 
 def batches(stages: Sequence[Stage], available: Iterable[str]) -> Iterator[list[Stage]]:
     """The stages in execution order, grouped: a partitionable stage runs together with every
-    later partitionable stage that reads the same table by the same column and whose inputs are
-    ready; a global stage runs alone."""
+    later partitionable stage of the same column whose inputs are ready and that reads the same
+    table, or the rows of a stage of the group (split, then the sketches of its stories); a
+    global stage runs alone."""
     done = set(available)
     left = list(stages)
     while left:
         first = left.pop(0)
         group = [first]
         if first.by:
-            group += [s for s in left if s.by == first.by and s.inputs[0] == first.inputs[0] and set(s.inputs) <= done]
-            left = [s for s in left if s not in group]
+            for stage in list(left):
+                names = {s.name for s in group}
+                if stage.by == first.by and (stage.inputs[0] == first.inputs[0] or stage.inputs[0] in names) \
+                        and set(stage.inputs) <= done | names:
+                    group.append(stage)
+                    left.remove(stage)
         done.update(s.name for s in group)
         yield group
 
 
+def batch_inputs(group: Sequence[Stage]) -> list[str]:
+    """The tables a batch reads from outside itself, the partitioned one first."""
+    made = {s.name for s in group}
+    return list(dict.fromkeys(i for s in group for i in s.inputs if i not in made))
+
+
 def run_chunk(stages: Sequence[Stage], tables: Sequence[pd.DataFrame], res: Resources, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
-    """Every stage of a batch on one chunk of its input (in a worker, or in this process)."""
-    out, seconds = [], []
+    """Every stage of a batch on one chunk of its inputs (`tables`, as `batch_inputs` names
+    them), in a worker or in this process; a stage reading an earlier stage of the batch gets
+    that stage's rows of the chunk."""
     if stages[0].by:  # row-wise stages
         tables = [plain_strings(t) for t in tables]
+    available = dict(zip(batch_inputs(stages), tables, strict=True))
+    out, seconds = [], []
     for stage in stages:
         started = time.perf_counter()
-        out.append(stage.fn(*tables, *params_of(stage, res, options)))
+        available[stage.name] = stage.fn(*(available[i] for i in stage.inputs), *params_of(stage, res, options))
+        out.append(available[stage.name])
         seconds.append(time.perf_counter() - started)
     return out, seconds
 
@@ -176,7 +191,7 @@ class LocalEngine:
         return Run(tables, durations)
 
     def _run_group(self, group: list[Stage], tables: dict, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
-        return run_chunk(group, [tables[i] for i in group[0].inputs], self.res, options)
+        return run_chunk(group, [tables[i] for i in batch_inputs(group)], self.res, options)
 
 
 class PartitioningEngine(LocalEngine):
@@ -189,7 +204,7 @@ class PartitioningEngine(LocalEngine):
         first = tables[group[0].inputs[0]]
         if not group[0].by or len(first) < self.min_rows or self.workers < 2:
             return super()._run_group(group, tables, options)
-        others = [tables[i] for i in group[0].inputs[1:]]
+        others = [tables[i] for i in batch_inputs(group)[1:]]
         chunks = [(first.iloc[rows].reset_index(drop=True), *others)
                   for rows in chunk_rows(first[group[0].by], self.workers * CHUNKS_PER_WORKER)]
         results = list(self.map_chunks(group, chunks, options))
@@ -266,7 +281,13 @@ def default_workers() -> int:
 
 
 class ProcessEngine(PartitioningEngine):
-    """Partitionable stages over `workers` forked processes; the rest in this process."""
+    """Partitionable stages over `workers` forked processes; the rest in this process.
+
+    fork: the workers get the built resources (automata are not picklable) for free. They fork
+    at once, while the resources are all this process holds; but when the cache holds an earlier
+    build most pages are likely cached, and they fork at the first batch worth sending instead
+    (a rebuild that finds everything cached forks none: forked workers cost this process the
+    copy of every shared page it writes to afterwards)."""
 
     name = "processes"
 
@@ -274,13 +295,15 @@ class ProcessEngine(PartitioningEngine):
         super().__init__(res, cache)
         self.workers = workers or default_workers()
         self.pool: ProcessPoolExecutor | None = None
-        if self.workers > 1:
-            # fork: the workers get the built resources (automata are not picklable) for free.
-            context = multiprocessing.get_context("fork")
-            gc.freeze()  # the collector would otherwise write to every shared object, copying its page into each process
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(res, os.getpid()))
-            for _ in range(self.workers):  # fork now, while the resources are all this process holds
-                self.pool.submit(_ready)
+        if self.workers > 1 and not (cache is not None and cache.warm):
+            self._start()
+            for _ in range(self.workers):
+                self.pool.submit(_ready)  # fork now
+
+    def _start(self) -> None:
+        gc.freeze()  # the collector would otherwise write to every shared object, copying its page into each process
+        context = multiprocessing.get_context("fork")
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker, initargs=(self.res, os.getpid()))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -288,6 +311,8 @@ class ProcessEngine(PartitioningEngine):
             self.pool = None
 
     def map_chunks(self, group, chunks, options):
+        if self.pool is None:
+            self._start()
         return self.pool.map(_work, [group] * len(chunks), chunks, [options] * len(chunks))
 
 

@@ -89,6 +89,20 @@ def test_only_batches_worth_sending_go_to_workers(resources, rows, in_workers):
     assert set(pids != os.getpid()) == {in_workers}
 
 
+def test_workers_fork_at_once_for_a_first_build_and_at_the_first_batch_sent_for_a_rebuild(corpus, tmp_path, resources):
+    from pipeline.cache import BuildCache
+
+    spec = ResourceSpec(io.read_resource_files())
+    with ProcessEngine(resources, workers=2, cache=BuildCache(tmp_path / "cache", spec)) as engine:
+        assert engine.pool is not None  # an empty cache: every page is to be computed
+    _cli([corpus], tmp_path / "out", tmp_path / "cache")
+    with ProcessEngine(resources, workers=2, cache=BuildCache(tmp_path / "cache", spec)) as engine:
+        assert engine.pool is None
+        engine.min_rows = 1
+        engine.run([Stage("pids", _pid_of_each_document, ("docs",), by="doc")], {"docs": pd.DataFrame({"doc": ["a", "b"]})})
+        assert engine.pool is not None
+
+
 def test_chunks_are_contiguous_and_never_cut_a_group():
     keys = pd.Series(list("aaabccddddde"))
     chunks = chunk_rows(keys, 4)
@@ -101,7 +115,7 @@ def test_chunks_are_contiguous_and_never_cut_a_group():
 
 def test_partitionable_stages_that_are_ready_run_together():
     order = [[s.name for s in group] for group in batches(PIPELINE, ["parsed"])]
-    assert order[:3] == [["documents"], ["split"], ["dedupe"]]
+    assert order[:3] == [["documents"], ["split", "sketches"], ["dedupe"]]  # a story's sketch rides with its page
     assert order[3] == ["places", "themes", "terms", "slogans", "indicators"]
     assert sorted(sum(order, [])) == sorted(s.name for s in PIPELINE)
 
@@ -187,6 +201,25 @@ def test_group_digests_see_values_not_how_a_table_holds_them(left, right, same):
     assert (_column_hashes(left) == _column_hashes(right)).all() == same
 
 
+@pytest.mark.parametrize("rows", [
+    [0, 1, 2, 3, 4, 5, 6],  # everything, in order
+    [3, 4, 0, 1, 5, 6],  # fresh rows (part 0) between cached ones, a stale one (2) dropped
+    [6, 5, 4, 3, 2, 1, 0],  # reversed: every row a run of its own
+    [],
+])
+@pytest.mark.parametrize("max_runs", [1_000, 2])  # runs joined, or one take past MAX_RUNS
+def test_taking_rows_in_runs_gives_the_rows_a_take_gives(rows, max_runs, monkeypatch):
+    from pipeline import cache
+
+    monkeypatch.setattr(cache, "MAX_RUNS", max_runs)
+    fresh = pd.DataFrame({"term": ["甲", "乙"], "n": [1, 2]}, dtype=object)
+    stored = pd.DataFrame({"term": pd.array(["丙", "丁", "戊", "己", "庚"], dtype="str"), "n": [3, 4, 5, 6, 7]})
+    expected = pd.concat([fresh, stored], ignore_index=True).iloc[rows].reset_index(drop=True)
+    taken = cache._take_rows([fresh, stored], np.array(rows, dtype=np.int64))
+    assert taken["term"].tolist() == expected["term"].tolist() and taken["n"].tolist() == expected["n"].tolist()
+    assert list(taken.index) == list(range(len(rows)))
+
+
 def test_a_rebuild_writes_only_what_it_read_or_computed_as_a_new_segment(corpus, tmp_path):
     inputs, cache = tmp_path / "in", tmp_path / "cache"
     shutil.copytree(corpus, inputs)
@@ -245,22 +278,32 @@ def test_an_entry_parquet_cannot_hold_fails_the_save_as_an_os_error_and_keeps_th
     assert sorted(p.name for p in cache.iterdir()) == before and sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
 
 
-def test_a_changed_resource_reruns_only_its_stages_and_rebuilds_to_the_clean_build(corpus, tmp_path):
+EDITS = {  # resource file → (an edit that changes results, the stages it re-runs)
+    "themes.yaml": (lambda text: text.replace("    strong: [", "    strong: [人民群众, ", 1), {"themes"}),
+    # split reads the boilerplate; the sketches of the stories it splits are computed again with it
+    "boilerplate.yaml": (lambda text: text.replace("furniture:\n", "furniture:\n  - '^本版责编'\n", 1), {"split", "sketches"}),
+}
+
+
+@pytest.mark.parametrize("edited", EDITS)
+def test_a_changed_resource_reruns_only_its_stages_and_rebuilds_to_the_clean_build(corpus, tmp_path, edited):
     from pipeline.cache import BuildCache
 
     resources = tmp_path / "resources"
     shutil.copytree(io.RESOURCES, resources)
     cache, out = tmp_path / "cache", tmp_path / "out"
     _cli([corpus], out, cache, resources)
-    themes = resources / "themes.yaml"
-    themes.write_text(themes.read_text(encoding="utf-8").replace("    strong: [", "    strong: [人民群众, ", 1), encoding="utf-8")
+    edit, stages = EDITS[edited]
+    path = resources / edited
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     spec = ResourceSpec(io.read_resource_files(resources))
     rebuild = BuildCache(cache, spec)
     res = spec.load()
     read = io.read_inputs([corpus], cache=rebuild)
     tables, _ = build(read.documents, res, corpus.name, engine=LocalEngine(res, rebuild))
+    computed = rebuild.stats["groups_computed"]
     assert rebuild.stats["files_read"] == 0, rebuild.stats
-    assert rebuild.stats["groups_computed"]["themes"] == rebuild.stats["groups_reused"]["places"] > 0, rebuild.stats
-    assert sum(rebuild.stats["groups_computed"].values()) == rebuild.stats["groups_computed"]["themes"]
+    assert {stage for stage, n in computed.items() if n} == stages, rebuild.stats
+    assert all(computed[stage] == rebuild.stats["groups_reused"][stage] + computed[stage] > 0 for stage in stages), rebuild.stats
     _cli([corpus], tmp_path / "clean", resources=resources)
     assert_same_tables(tables, _tables(tmp_path / "clean"))

@@ -46,3 +46,14 @@ def test_a_skipped_files_reason_names_its_kind_in_chinese_and_keeps_the_detail(r
 
 def test_an_unknown_reason_is_shown_as_it_is():
     assert skip_reason("something new went wrong", "zh") == "something new went wrong"
+
+
+def test_every_step_of_an_upload_build_has_a_label():
+    """The upload page names each step as it runs: a build stage added without a label would stop the build."""
+    from dashboard.i18n import t
+    from dashboard.workspace import STEPS
+    from pipeline.build import STAGES
+
+    assert set(STAGES) <= set(STEPS)
+    for step in STEPS:
+        assert t(f"step_{step}", "zh") and t(f"step_{step}", "en")

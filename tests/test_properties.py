@@ -39,7 +39,7 @@ from pipeline.build import build
 from pipeline.formats import EXTENSIONS, Document, Unreadable, parse
 from pipeline.places import article_places, find_mentions
 from pipeline.schema import TABLES
-from pipeline.split import MIN_STORY_CHARS, split_page
+from pipeline.split import MIN_STORY_CHARS, _fixed_head, classify_lines, split_page
 from pipeline.themes import score_article
 from tests.conftest import RAW
 
@@ -116,14 +116,16 @@ def test_dropping_repeated_fragments_only_removes(paragraphs):
 @given(TEXT, st.one_of(st.none(), LINE))
 def test_stories_lie_inside_the_text_in_order(text, title):
     page = split_page(text, _RESOURCES.patterns, title=title)
+    laid_out = _fixed_head(classify_lines(text, _RESOURCES.patterns), _RESOURCES.patterns) is not None
     spans = [(s.span_start, s.span_end) for s in page.stories]
     assert all(0 <= start < end <= len(text) for start, end in spans)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
     assert len(spans) <= 1 or title is None  # a metadata title makes the text one article
     for story in page.stories:
         assert "\n" not in story.title
-        # A page's fragments are no stories; a text with a metadata title is an article however short.
-        assert title is not None or sum(map(len, story.paragraphs)) >= MIN_STORY_CHARS
+        # A page's fragments are no stories; a text with a metadata title, or in the People's Daily
+        # layout (headline lines 1-3, body from line 4), is an article however short.
+        assert title is not None or laid_out or sum(map(len, story.paragraphs)) >= MIN_STORY_CHARS
     again = split_page(text, _RESOURCES.patterns, title=title)
     assert [(s.span_start, s.span_end, s.title, s.text) for s in again.stories] == \
            [(s.span_start, s.span_end, s.title, s.text) for s in page.stories]
