@@ -113,6 +113,14 @@ def _take_rows(parts: list[pd.DataFrame], rows: np.ndarray) -> pd.DataFrame:
     return pd.concat(runs, ignore_index=True) if len(runs) > 1 else runs[0].reset_index(drop=True)
 
 
+def _joined_groups(parts: list[pd.DataFrame]) -> pd.Categorical:
+    """The `_group` columns of the parts end to end, joined on their categories (16-byte keys
+    once per group, not per row)."""
+    if len(parts) == 1:
+        return parts[0]["_group"].array
+    return union_categoricals([_with_object_categories(p["_group"]) for p in parts])
+
+
 def _with_object_categories(groups: pd.Series) -> pd.Categorical:
     """The same categorical with its categories as Python objects: categoricals join only on
     categories of one dtype, and a stage's fresh rows may be none (an empty categorical's
@@ -137,7 +145,7 @@ def _as_text(value) -> str:
         return "\x1e" + "\x1f".join(map(str, value))  # separators no text holds, so [a, b] != [ab] != "ab"
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return "\x1d"  # missing, however spelled: a table read back from Parquet may say None for NaN
-    return "\x1d" + repr(value)
+    return "\x1d" + str(value)  # str, not repr: numpy and Python numbers alike
 
 
 class BuildCache:
@@ -263,8 +271,7 @@ class BuildCache:
         where = np.concatenate(positions)
         rows = np.flatnonzero(where >= 0)
         rows = rows[np.argsort(where[rows], kind="stable")]  # the rows of this build, in input order
-        # categoricals joined on their categories (16-byte keys once per group, not per row)
-        groups = union_categoricals([_with_object_categories(p["_group"]) for p in parts]) if len(parts) > 1 else parts[0]["_group"].array
+        groups = _joined_groups(parts)
         table = _take_rows([p.drop(columns="_group") for p in parts], rows)
         table["_group"] = groups[rows].remove_unused_categories()
         self.groups[stage.name] = (table, frozenset(keys))
@@ -397,7 +404,7 @@ def _only(name: str, value, items: set):
 def _merge_stage_segments(values: list[tuple[pd.DataFrame, frozenset[str]]]) -> tuple[pd.DataFrame, frozenset[str]]:
     if len(values) == 1:
         return values[0]
-    groups = union_categoricals([_with_object_categories(rows["_group"]) for rows, _ in values])
+    groups = _joined_groups([rows for rows, _ in values])
     rows = pd.concat([rows.drop(columns="_group") for rows, _ in values], ignore_index=True).assign(_group=groups)
     return rows, frozenset().union(*(keys for _, keys in values))
 

@@ -7,11 +7,13 @@ column (`by`) whose groups it handles independently. An engine runs that list:
 - `LocalEngine` calls each function once on whole tables, in this process;
 - `ProcessEngine` cuts the input of the partitionable stages into chunks of whole groups, runs
   every partitionable stage that is ready at that point on each chunk in one task (the articles
-  travel to a worker once for places, themes, terms, slogans and indicators together), and
-  concatenates the chunks' results in order; the global stages (dedupe, keywords, timelines) run
-  in this process. The workers are forked once per build, after the resources are built, so the
-  dictionaries and automata are shared rather than rebuilt; each worker loads the segmenter's
-  dictionary once, at start.
+  travel to a worker once for places, themes, terms, slogans and indicators together; a stage
+  reading an earlier one of the batch gets that stage's rows of the chunk: split, then the dedupe
+  sketches of its stories), and concatenates the chunks' results in order; the global stages
+  (dedupe, keywords, timelines), and batches too small to be worth sending, run in this process.
+  The workers are forked once per build, after the resources are built, so the dictionaries and
+  automata are shared rather than rebuilt; each worker loads the segmenter's dictionary once, at
+  start.
 - `pipeline.dask_engine.DaskEngine` does the same on a Dask cluster.
 
 Because a partitionable stage's rows depend only on their own group, and chunks are contiguous
@@ -309,6 +311,7 @@ class ProcessEngine(PartitioningEngine):
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
             self.pool = None
+            gc.unfreeze()  # no process shares the objects any more
 
     def map_chunks(self, group, chunks, options):
         if self.pool is None:
