@@ -26,19 +26,21 @@ _NOT_A_TERM = re.compile(r"^[\d\W_]+$|^\d")
 
 
 def content_terms(text: str, segmenter: Segmenter, stopwords: frozenset[str], verdicts: dict | None = None) -> Counter:
-    """Counts of the content terms of one text. `verdicts`: (word, tag) → whether it is a content
-    term, filled as words come, to share between the texts of one stopword list (a text repeats
-    most of its words, and texts share most of theirs)."""
+    """Counts of the content terms of one text. `verdicts`: (word, tag) → the word when it is a
+    content term, else "", filled as words come, to share between the texts of one stopword list
+    (a text repeats most of its words, and texts share most of theirs). The word kept is the
+    first one seen: every text's counts hold the same string objects (a corpus's 1.8 M term rows
+    then share ~0.2 M strings)."""
     verdicts = {} if verdicts is None else verdicts
     words = []
     for pair in segmenter.tag(text):
-        verdict = verdicts.get(pair)
-        if verdict is None:
+        term = verdicts.get(pair)
+        if term is None:
             word, pos = pair
-            verdict = verdicts[pair] = (len(word) >= 2 and pos.startswith(CONTENT_POS) and word not in stopwords
-                                        and not _NOT_A_TERM.match(word))
-        if verdict:
-            words.append(pair[0])
+            term = verdicts[pair] = word if (len(word) >= 2 and pos.startswith(CONTENT_POS) and word not in stopwords
+                                            and not _NOT_A_TERM.match(word)) else ""
+        if term:
+            words.append(term)
     return Counter(words)
 
 
