@@ -83,6 +83,11 @@ _PASSING_ITEM = (
     (re.compile(r"(?:代表|委员)、[^，。；\n]{0,6}$"), None),
     (None, re.compile(r"[^，。；！？\n]{0,14}?(?:代表|委员)(?:说|认为|表示|建议|介绍|告诉|：|\n|$)")),
 )
+# The rules on one side only, each side's joined in one pattern (a place is tested against them
+# all: one search instead of one per rule).
+_PASSING_BEFORE = re.compile("|".join(f"(?:{b.pattern})" for b, a in _PASSING_ITEM if a is None))
+_PASSING_AFTER = re.compile("|".join(f"(?:{a.pattern})" for b, a in _PASSING_ITEM if b is None))
+_PASSING_BOTH = [(b, a) for b, a in _PASSING_ITEM if a is not None and b is not None]
 # The venue of national events: any place of a leader's meeting (李强在上海会见…), and the capital
 # for meetings, sessions and inspections too (在北京召开, 在北京参加全国两会, 在北京市调研).
 _CAPITAL = "110000"
@@ -284,7 +289,8 @@ def _passing(text: str, hits: list[Hit]) -> set[int]:
 def _passing_item(text: str, start: int, end: int) -> bool:
     """Whether the place(s) at text[start:end] meet one of the _PASSING_ITEM rules."""
     before = text[max(0, start - 10):start]
-    return any((b is None or b.search(before)) and (a is None or a.match(text, end)) for b, a in _PASSING_ITEM)
+    return bool(_PASSING_BEFORE.search(before) or _PASSING_AFTER.match(text, end)) or any(
+        b.search(before) and a.match(text, end) for b, a in _PASSING_BOTH)
 
 
 def article_places(article_id: str, mentions: list[Mention], body_start: int, gaz: Gazetteer,
