@@ -148,6 +148,7 @@ def _run_build(args: argparse.Namespace, fields: FieldMap, resources, engine, ca
 
     root_name = args.inputs[0].resolve().name if len(args.inputs) == 1 and args.inputs[0].is_dir() else ""
     tables, summary = build(result.documents, resources, root_name, progress=progress.stage, engine=engine)
+    engine.close()  # the workers' memory is free before the tables are converted and written
     report = {
         "inputs": [io.display_path(str(p)) for p in args.inputs],
         **result.summary(),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +47,7 @@ COMMON = 50  # a sampled shingle in more texts than this is boilerplate, not evi
 CHUNK = 1_000  # texts hashed at a time: bounds memory (~60 MB of arrays), and is faster than larger chunks
 
 # Columns of the sketches table (internal: read by dedupe, kept in the build cache, never written out)
-CORE, SIGNATURE, SHINGLES, SAMPLED = "core_digest", "signature", "shingles", "sampled"
+CORE, CHARS, SIGNATURE, SHINGLES, SAMPLED = "core_digest", "chars", "signature", "shingles", "sampled"
 
 _NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 _U64 = np.uint64
@@ -141,6 +142,7 @@ class Sketch:
     sampled shingle hashes with the text each belongs to (partial copies)."""
 
     digests: list[bytes]
+    lengths: np.ndarray  # characters of each text (the longest copy is kept)
     signatures: np.ndarray  # (texts, NUM_PERM) uint64
     shingles: np.ndarray  # per text
     sampled: np.ndarray  # concatenated, texts in order
@@ -164,7 +166,8 @@ def sketch(texts: list[str]) -> Sketch:
         positions = np.flatnonzero((hashes & _U64((1 << SAMPLE_BITS) - 1)) == 0)
         sampled.append(hashes[positions])
         owners.append(first + np.searchsorted(bounds[:, 1], positions, side="right"))
-    return Sketch(digests, sigs, counts, np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)]))
+    return Sketch(digests, np.array([len(t) for t in texts], dtype=np.int64), sigs, counts,
+                  np.concatenate(sampled or [np.zeros(0, _U64)]), np.concatenate(owners or [np.zeros(0, np.int64)]))
 
 
 def sketch_table(stories: pd.DataFrame) -> pd.DataFrame:
@@ -177,6 +180,7 @@ def sketch_table(stories: pd.DataFrame) -> pd.DataFrame:
         Col.doc_path: stories[Col.doc_path].to_numpy(),
         Col.article_id: stories[Col.article_id].to_numpy(),
         CORE: found.digests,
+        CHARS: found.lengths.astype(np.int32),
         SIGNATURE: [row.tobytes() for row in found.signatures],
         SHINGLES: found.shingles.astype(np.int32),
         SAMPLED: [part.tobytes() for part in np.split(found.sampled, ends)] if len(stories) else [],
@@ -192,6 +196,7 @@ def _sketch_of(sketches: pd.DataFrame, article_ids: list[str]) -> Sketch:
     counts = np.array([len(b) // 8 for b in sampled], dtype=np.int64)
     return Sketch(
         sketches[CORE].to_numpy()[rows].tolist(),
+        sketches[CHARS].to_numpy()[rows].astype(np.int64),
         np.frombuffer(b"".join(sketches[SIGNATURE].to_numpy()[rows]), dtype=_U64).reshape(len(rows), NUM_PERM),
         sketches[SHINGLES].to_numpy()[rows].astype(np.int64),
         np.frombuffer(b"".join(sampled), dtype=_U64),
@@ -202,7 +207,7 @@ def _sketch_of(sketches: pd.DataFrame, article_ids: list[str]) -> Sketch:
 class _Sets:
     """Exact shingle sets, built on demand to confirm candidate pairs."""
 
-    def __init__(self, texts: list[str]) -> None:
+    def __init__(self, texts: Sequence[str]) -> None:
         self.texts, self.cache = texts, {}
 
     def __getitem__(self, i: int) -> np.ndarray:
@@ -269,10 +274,10 @@ def _part_pairs(values: np.ndarray, text_of: np.ndarray, candidates: list[int], 
     return list(zip(a[likely].tolist(), b[likely].tolist()))
 
 
-def duplicate_groups(texts: list[str], sketched: Sketch) -> list[int]:
+def duplicate_groups(texts: Sequence[str], sketched: Sketch) -> list[int]:
     """For each text, the index of the text kept for its group (itself when unique). Texts are
     given in order of preference: the first of equally long copies is kept. `sketched`: their
-    `sketch`, in the same order."""
+    `sketch`, in the same order. Only the texts of candidate pairs are read from `texts`."""
     parent = list(range(len(texts)))
 
     def root(i: int) -> int:
@@ -286,7 +291,7 @@ def duplicate_groups(texts: list[str], sketched: Sketch) -> list[int]:
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    sigs, sizes = sketched.signatures, sketched.shingles
+    sigs, sizes, lengths = sketched.signatures, sketched.shingles, sketched.lengths.tolist()
     first_of: dict[bytes, int] = {}
     for i, digest in enumerate(sketched.digests):
         union(first_of.setdefault(digest, i), i)
@@ -305,10 +310,23 @@ def duplicate_groups(texts: list[str], sketched: Sketch) -> list[int]:
         groups.setdefault(root(i), []).append(i)
     keep = list(range(len(texts)))
     for members in groups.values():
-        best = max(members, key=lambda i: (len(texts[i]), -i))
+        best = max(members, key=lambda i: (lengths[i], -i))
         for i in members:
             keep[i] = best
     return keep
+
+
+class _InOrder(Sequence):
+    """A column's values in the given row order, read one at a time."""
+
+    def __init__(self, values, order: np.ndarray) -> None:
+        self.values, self.order = values, order
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __getitem__(self, i: int) -> str:
+        return self.values[self.order[i]]
 
 
 def dedupe(articles: pd.DataFrame, sketches: pd.DataFrame) -> pd.DataFrame:
@@ -320,9 +338,9 @@ def dedupe(articles: pd.DataFrame, sketches: pd.DataFrame) -> pd.DataFrame:
     # story's text, the largest thing a build holds at that point).
     keys = articles[[Col.date, Col.doc_path, Col.story]].reset_index(drop=True)
     order = keys.sort_values(list(keys.columns), na_position="last", kind="stable").index.to_numpy()
-    texts = articles[Col.text].tolist()
     ids = articles[Col.article_id].tolist()
-    group = np.asarray(duplicate_groups([texts[i] for i in order], _sketch_of(sketches, [ids[i] for i in order])))
+    texts = _InOrder(articles[Col.text].array, order)  # not a Python copy of every story: only candidates are read
+    group = np.asarray(duplicate_groups(texts, _sketch_of(sketches, [ids[i] for i in order])))
     kept = np.flatnonzero(group == np.arange(len(order)))
     keep = articles.iloc[order[kept]].reset_index(drop=True)
     members: dict[int, list[int]] = {}  # kept row → its copies, in date order

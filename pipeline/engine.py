@@ -271,7 +271,10 @@ def _die_with(parent: int) -> None:
 
 
 def _work(group: list[Stage], chunk: tuple, options: dict) -> tuple[list[pd.DataFrame], list[float]]:
-    return run_chunk(group, chunk, _WORKER["res"], options)
+    release_freed_memory()  # what the last chunk left: its input and pickled result
+    out = run_chunk(group, chunk, _WORKER["res"], options)
+    release_freed_memory()  # what this chunk's stages left while the main process dedupes or writes
+    return out
 
 
 def _ready() -> int:

@@ -103,6 +103,7 @@ def test_the_sketches_table_holds_each_storys_sketch(stories):
     direct = sketch(texts)
     assert table[Col.article_id].tolist() == ["1", "2", "3", "4"]
     assert table["core_digest"].tolist() == direct.digests and table["shingles"].tolist() == direct.shingles.tolist()
+    assert table["chars"].tolist() == [len(t) for t in texts]
     assert b"".join(table["signature"]) == direct.signatures.tobytes()
     assert b"".join(table["sampled"]) == direct.sampled.tobytes() and table["sampled"].iloc[1] == b""
     assert sketch_table(pd.DataFrame({Col.doc_path: [], Col.article_id: [], Col.text: []})).empty
