@@ -423,10 +423,12 @@ def _files_to_frames(files: dict[str, tuple[str, list[Document]]]) -> dict[str, 
     """`files_seen` (path → (key, documents)): one row per file and one per document (a file may
     hold none)."""
     documents = [(path, d) for path, (_, docs) in files.items() for d in docs]
+    columns = {f: [getattr(d, f) for _, d in documents] for f in _DOCUMENT_FIELDS}
+    # A plain text file's body is its raw text: stored once (null body), read back as one string.
+    columns["body"] = [None if d.body == d.raw_text else d.body for _, d in documents]
     return {
         "files": pd.DataFrame({"file": list(files), "key": [key for key, _ in files.values()]}, dtype=object),
-        "documents": pd.DataFrame({"file": [path for path, _ in documents],
-                                   **{f: [getattr(d, f) for _, d in documents] for f in _DOCUMENT_FIELDS},
+        "documents": pd.DataFrame({"file": [path for path, _ in documents], **columns,
                                    "meta": [json.dumps(d.meta, ensure_ascii=False) for _, d in documents]}, dtype=object),
     }
 
@@ -434,8 +436,10 @@ def _files_to_frames(files: dict[str, tuple[str, list[Document]]]) -> dict[str, 
 def _files_from_frames(frames: dict[str, pd.DataFrame]) -> dict[str, tuple[str, list[Document]]]:
     out = {file: (key, []) for file, key in zip(frames["files"]["file"], frames["files"]["key"], strict=True)}
     documents = frames["documents"]
-    for row in zip(documents["file"], *(documents[f] for f in _DOCUMENT_FIELDS), documents["meta"], strict=True):
-        out[row[0]][1].append(Document(*row[1:-1], json.loads(row[-1])))
+    for file, doc_path, kind, encoding, raw_text, body, meta in zip(
+            documents["file"], *(documents[f] for f in _DOCUMENT_FIELDS), documents["meta"], strict=True):
+        body = body if isinstance(body, str) else raw_text  # null (None or NaN, as read back): the raw text
+        out[file][1].append(Document(doc_path, kind, encoding, raw_text, body, json.loads(meta)))
     return out
 
 

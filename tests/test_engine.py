@@ -221,6 +221,25 @@ def test_taking_rows_in_runs_gives_the_rows_a_take_gives(rows, max_runs, monkeyp
     assert list(taken.index) == list(range(len(rows)))
 
 
+def test_the_files_entry_stores_a_body_equal_to_the_raw_text_once(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipeline.cache import _files_from_frames, _files_to_frames, _read_frame
+    from pipeline.formats import Document
+
+    text = "长春市推行一网通办。"
+    files = {"a.txt": ("1:2:f", [Document("a.txt", "txt", "utf-8", text, text)]),
+             "b.html": ("3:4:f", [Document("b.html", "html", "utf-8", f"<p>{text}</p>", text, {"title": "标题"})])}
+    frames = _files_to_frames(files)
+    assert frames["documents"]["body"].tolist() == [None, text]
+    for part, frame in frames.items():
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / part)
+    back = _files_from_frames({part: _read_frame(tmp_path / part) for part in frames})
+    assert back == files
+    assert back["a.txt"][1][0].body is back["a.txt"][1][0].raw_text  # one string, as when read from the file
+
+
 def test_a_rebuild_writes_only_what_it_read_or_computed_as_a_new_segment(corpus, tmp_path):
     inputs, cache = tmp_path / "in", tmp_path / "cache"
     shutil.copytree(corpus, inputs)
