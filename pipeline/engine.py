@@ -158,7 +158,8 @@ class LocalEngine:
         self.close()
 
     def close(self) -> None:
-        pass
+        """Release the workers. Closing again does nothing: the command line closes the engine
+        before writing the tables, and again on leaving its `with`."""
 
     def run(self, stages: Sequence[Stage], inputs: dict, options: dict | None = None, progress: Progress | None = None,
             keep: Iterable[str] | None = None) -> Run:
